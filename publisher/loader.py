@@ -1,0 +1,261 @@
+"""Post file → validated ``Post``, or the list of problems that stop it, each with the line of the key at fault.
+
+A post file is UTF-8 Markdown: a YAML front matter block between ``---`` lines, then the body (the caption).
+PyYAML's node marks give every key its line; pydantic's error locations are mapped back onto those lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from PIL import Image
+from pydantic import BaseModel, ValidationError
+
+from publisher.post import English, Event, Post
+from publisher.problems import Problem, error
+
+FENCE = "---"
+MAX_IMAGE_PIXELS = 40_000_000  # ~ 8000×5000; anything larger is refused as a possible decompression bomb
+RESERVED_KEYS = {"body", "source"}
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """SafeLoader that leaves timestamps as the text the author typed, so ``post.py`` applies the office zone."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class LoadResult:
+    path: Path
+    display: str
+    post: Post | None = None
+    post_id: str | None = None  # known even when the post is invalid, for duplicate detection
+    problems: list[Problem] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.post is not None and not any(p.is_error for p in self.problems)
+
+    def line_of(self, *keys: str) -> int:
+        for key in keys:
+            if key in self.lines:
+                return self.lines[key]
+        return 1
+
+
+def load_post(
+    path: Path,
+    *,
+    tz: ZoneInfo,
+    root: Path | None = None,
+    platforms: set[str] | None = None,
+    display: str | None = None,
+) -> LoadResult:
+    """Read and validate one post file. Never raises for bad input: every problem is in ``result.problems``."""
+    result = LoadResult(path=path, display=display or str(path))
+    text = _read_text(path, result)
+    if text is None:
+        return result
+    split = _split_front_matter(text, result)
+    if split is None:
+        return result
+    front, body = split
+    data = _parse_yaml(front, result)
+    if data is None:
+        return result
+
+    raw_id = data.get("id", path.stem)
+    result.post_id = str(raw_id).strip() if raw_id is not None else path.stem
+    for key in sorted(RESERVED_KEYS & data.keys()):
+        result.problems.append(
+            error(
+                result.display,
+                result.line_of(key),
+                f"unknown key {key!r}: the body goes below the closing '---'",
+            )
+        )
+        data.pop(key)
+    data.setdefault("id", path.stem)
+    data["body"] = body.strip()
+    data["source"] = path
+
+    try:
+        post = Post.model_validate(data, context={"tz": tz, "platforms": platforms})
+    except ValidationError as exc:
+        result.problems.extend(_explain(exc, result))
+        return result
+
+    if post.image is not None:
+        resolved = _check_image(post.image, path, root or path.parent, result)
+        post = post.model_copy(update={"image": resolved})
+
+    from publisher.rules import check_post  # rules import loader's result type
+
+    result.problems.extend(check_post(post, result))
+    result.post = post
+    return result
+
+
+def _read_text(path: Path, result: LoadResult) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        result.problems.append(error(result.display, 1, f"cannot read file: {exc.strerror or exc}"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        result.problems.append(
+            error(result.display, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8")
+        )
+        return None
+    if not text.strip():
+        result.problems.append(error(result.display, 1, "empty file: a post needs front matter and a body"))
+        return None
+    return text
+
+
+def _split_front_matter(text: str, result: LoadResult) -> tuple[str, str] | None:
+    lines = text.splitlines(keepends=True)
+    if lines[0].rstrip() != FENCE:
+        result.problems.append(error(result.display, 1, "missing front matter: the file must start with a line '---'"))
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() in (FENCE, "..."):
+            result.lines["body"] = number + 1
+            return "".join(lines[1 : number - 1]), "".join(lines[number:])
+    result.problems.append(error(result.display, 1, "front matter opened at line 1 is never closed with a '---' line"))
+    return None
+
+
+def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
+    loader = _YamlLoader(front)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            result.problems.append(
+                error(
+                    result.display,
+                    1,
+                    "front matter is empty: kind, title, publish_at, platforms are required",
+                )
+            )
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            result.problems.append(error(result.display, 2, "front matter must be 'key: value' lines"))
+            return None
+        duplicates = _index_lines(node, "", result.lines)
+        for key, line in duplicates:
+            result.problems.append(error(result.display, line, f"key {key!r} appears twice"))
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        result.problems.append(error(result.display, line, f"YAML syntax: {detail}"))
+        return None
+    except yaml.YAMLError as exc:
+        result.problems.append(error(result.display, 1, f"YAML syntax: {exc}"))
+        return None
+    finally:
+        loader.dispose()
+    return data if not duplicates else None
+
+
+def _index_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> list[tuple[str, int]]:
+    """Record the file line of every key (``event.starts_at``) and list repeated keys."""
+    duplicates: list[tuple[str, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            path = f"{prefix}.{key}" if prefix else key
+            line = key_node.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
+            if key in seen:
+                duplicates.append((path, line))
+            seen.add(key)
+            lines.setdefault(path, line)
+            duplicates.extend(_index_lines(value_node, path, lines))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines.setdefault(f"{prefix}.{index}", item.start_mark.line + 2)
+            duplicates.extend(_index_lines(item, f"{prefix}.{index}", lines))
+    return duplicates
+
+
+_MODELS_BY_PARENT: dict[tuple[str, ...], type[BaseModel]] = {(): Post, ("event",): Event, ("en",): English}
+
+
+def _explain(exc: ValidationError, result: LoadResult) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(str(part) for part in err["loc"])
+        dotted = ".".join(loc)
+        line = _line_for(loc, result.lines)
+        kind = err["type"]
+        if kind == "missing":
+            message = f"missing required field {dotted!r}"
+        elif kind == "extra_forbidden":
+            message = f"unknown key {dotted!r}" + _suggest(loc)
+        elif kind == "value_error":
+            message = f"{dotted}: {err['ctx']['error']}"
+        else:
+            message = f"{dotted}: {err['msg'].lower()}"
+        problems.append(error(result.display, line, message))
+    return problems
+
+
+def _line_for(loc: tuple[str, ...], lines: dict[str, int]) -> int:
+    for end in range(len(loc), 0, -1):
+        key = ".".join(loc[:end])
+        if key in lines:
+            return lines[key]
+    return 1
+
+
+def _suggest(loc: tuple[str, ...]) -> str:
+    model = _MODELS_BY_PARENT.get(loc[:-1])
+    if model is None:
+        return ""
+    known = [name for name in model.model_fields if name not in RESERVED_KEYS]
+    close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
+
+
+def _check_image(image: Path, post_path: Path, root: Path, result: LoadResult) -> Path:
+    line = result.line_of("image")
+    resolved = (post_path.parent / image).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        result.problems.append(error(result.display, line, f"image {str(image)!r} is outside the posts folder"))
+        return resolved
+    if not resolved.is_file():
+        result.problems.append(error(result.display, line, f"image {str(image)!r} not found"))
+        return resolved
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(resolved) as img:
+                width, height = img.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise Image.DecompressionBombError(f"{width}×{height} pixels")
+                img.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        result.problems.append(
+            error(result.display, line, f"image {str(image)!r} is too large to open safely ({exc}); limit 40 MP")
+        )
+    except Exception as exc:  # Pillow raises many types for corrupt files; all mean the same here
+        result.problems.append(error(result.display, line, f"image {str(image)!r} is not a readable image ({exc})"))
+    return resolved

@@ -1,0 +1,170 @@
+"""Settings, read with pydantic-settings exactly as the contract names them.
+
+Prefix ``PUBLISHER_``, nesting with ``__`` (``PUBLISHER_FACEBOOK__ACCESS_TOKEN``), sources in order of precedence:
+environment, ``.env`` in the working directory, then a secrets dir (``PUBLISHER_SECRETS_DIR``, default
+``/run/secrets`` when it exists) holding one file per variable. Every credential is a ``SecretStr`` so it prints
+as ``**********`` wherever a settings object ends up.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GRAPH_API_BASE = "https://graph.facebook.com/v24.0"
+
+
+class PlatformSettings(BaseModel):
+    """Fields shared by every platform; ``configured`` says whether a target can be published."""
+
+    api_base: str = ""
+
+    # The names an operator must set for this platform to be usable, as env var suffixes.
+    required: ClassVar[tuple[str, ...]] = ()
+
+    def missing(self) -> list[str]:
+        return [name for name in self.required if not _present(getattr(self, name, None))]
+
+    @property
+    def configured(self) -> bool:
+        return not self.missing()
+
+    def secrets(self) -> list[str]:
+        return [
+            v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr) and v.get_secret_value()
+        ]
+
+
+def _present(value: object) -> bool:
+    if isinstance(value, SecretStr):
+        return bool(value.get_secret_value())
+    return bool(value)
+
+
+class FacebookSettings(PlatformSettings):
+    page_id: str | None = None
+    access_token: SecretStr | None = None
+    api_base: str = GRAPH_API_BASE
+    required: ClassVar[tuple[str, ...]] = ("page_id", "access_token")
+
+
+class InstagramSettings(PlatformSettings):
+    user_id: str | None = None
+    access_token: SecretStr | None = None
+    api_base: str = GRAPH_API_BASE
+    required: ClassVar[tuple[str, ...]] = ("user_id", "access_token")
+
+
+class XSettings(PlatformSettings):
+    api_base: str = "https://api.x.com"
+    bearer_token: SecretStr | None = None
+    consumer_key: SecretStr | None = None
+    consumer_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_token_secret: SecretStr | None = None
+
+    def missing(self) -> list[str]:
+        if _present(self.bearer_token):
+            return []
+        oauth1 = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+        missing = [n for n in oauth1 if not _present(getattr(self, n))]
+        return ["bearer_token (or " + ", ".join(missing) + ")"] if missing else []
+
+
+class TelegramSettings(PlatformSettings):
+    bot_token: SecretStr | None = None
+    chat_id: str | None = None
+    api_base: str = "https://api.telegram.org"
+    required: ClassVar[tuple[str, ...]] = ("bot_token", "chat_id")
+
+
+class MastodonSettings(PlatformSettings):
+    api_base: str = ""
+    access_token: SecretStr | None = None
+    required: ClassVar[tuple[str, ...]] = ("api_base", "access_token")
+
+
+class BlueskySettings(PlatformSettings):
+    api_base: str = "https://bsky.social"
+    handle: str | None = None
+    app_password: SecretStr | None = None
+    required: ClassVar[tuple[str, ...]] = ("handle", "app_password")
+
+
+class ThreadsSettings(PlatformSettings):
+    user_id: str | None = None
+    access_token: SecretStr | None = None
+    api_base: str = "https://graph.threads.net/v1.0"
+    required: ClassVar[tuple[str, ...]] = ("user_id", "access_token")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PUBLISHER_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    posts_dir: Path = Path("posts")
+    timezone: str = "Asia/Jakarta"
+    redis_url: SecretStr | None = None
+    state_dir: Path = Path(".publisher")
+    dry_run: bool = False
+    media_dir: Path | None = None
+    media_base_url: str | None = None
+
+    # Scheduling policy (see the README's operator section).
+    missed_grace_minutes: int = 60
+    blackout_dates: list[date] = []
+
+    facebook: FacebookSettings = FacebookSettings()
+    instagram: InstagramSettings = InstagramSettings()
+    x: XSettings = XSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    mastodon: MastodonSettings = MastodonSettings()
+    bluesky: BlueskySettings = BlueskySettings()
+    threads: ThreadsSettings = ThreadsSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Jakarta)") from exc
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def platform(self, name: str) -> PlatformSettings | None:
+        value = getattr(self, name, None)
+        return value if isinstance(value, PlatformSettings) else None
+
+    def secret_values(self) -> list[str]:
+        """Every secret this process knows, for the log and output masks."""
+        values: list[str] = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, PlatformSettings):
+                values.extend(value.secrets())
+            elif isinstance(value, SecretStr) and value.get_secret_value():
+                values.append(value.get_secret_value())
+        return values
+
+
+def load_settings(**overrides: object) -> Settings:
+    secrets_dir = os.environ.get("PUBLISHER_SECRETS_DIR", "/run/secrets")
+    kwargs: dict[str, object] = dict(overrides)
+    if Path(secrets_dir).is_dir():
+        kwargs.setdefault("_secrets_dir", secrets_dir)
+    return Settings(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,86 @@
+"""How each platform counts the length of a caption. The adapters name one of these in ``counting``.
+
+- ``chars``: Unicode code points after NFC (Instagram, Threads).
+- ``chars_url23``: code points, every URL counted as 23 (Mastodon).
+- ``utf16``: UTF-16 code units, as Telegram measures captions and entity offsets.
+- ``graphemes``: user-perceived characters (Bluesky's 300).
+- ``x_weighted``: twitter-text v3: code points in the Latin, general punctuation and a few other ranges weigh 1,
+  everything else (CJK, emoji sequences) 2, every URL 23; the limit 280 is in those units.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from enum import StrEnum
+
+import regex
+
+URL_PATTERN = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'…]")
+URL_WEIGHT = 23
+_X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+_GRAPHEME = regex.compile(r"\X")
+
+
+class Counting(StrEnum):
+    CHARS = "chars"
+    CHARS_URL23 = "chars_url23"
+    UTF16 = "utf16"
+    GRAPHEMES = "graphemes"
+    X_WEIGHTED = "x_weighted"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _chars(text: str) -> int:
+    return len(_nfc(text))
+
+
+def _without_urls(text: str) -> tuple[str, int]:
+    urls = URL_PATTERN.findall(text)
+    return URL_PATTERN.sub("", text), len(urls)
+
+
+def _chars_url23(text: str) -> int:
+    rest, urls = _without_urls(_nfc(text))
+    return len(rest) + urls * URL_WEIGHT
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _graphemes(text: str) -> int:
+    return len(_GRAPHEME.findall(_nfc(text)))
+
+
+def _x_char_weight(char: str) -> int:
+    code = ord(char)
+    return 1 if any(lo <= code <= hi for lo, hi in _X_LIGHT_RANGES) else 2
+
+
+def _x_weighted(text: str) -> int:
+    rest, urls = _without_urls(_nfc(text))
+    total = urls * URL_WEIGHT
+    for cluster in _GRAPHEME.findall(rest):
+        if _EMOJI.search(cluster):
+            total += 2
+        else:
+            total += sum(_x_char_weight(c) for c in cluster)
+    return total
+
+
+COUNTERS: dict[Counting, Callable[[str], int]] = {
+    Counting.CHARS: _chars,
+    Counting.CHARS_URL23: _chars_url23,
+    Counting.UTF16: _utf16,
+    Counting.GRAPHEMES: _graphemes,
+    Counting.X_WEIGHTED: _x_weighted,
+}
+
+
+def count(text: str, counting: Counting) -> int:
+    return COUNTERS[counting](text)
