@@ -1,0 +1,101 @@
+"""A post → its publications (when it goes out), and a publication × platform → a target (one ledger entry).
+
+A plain post has one publication, ``main``, at ``publish_at``. An event reminder also has one per offset in
+``event.reminders`` (``reminder-7d``), each with its own card label ("7 hari lagi", "Besok", "2 jam lagi"). A post
+with ``repeat`` has one per cron occurrence from ``publish_at`` on (``repeat-20261203T0800``), within a horizon, so
+each occurrence is its own ledger target. Every publication carries its deadline: the earlier of ``valid_until``
+and the event start; past it the publication is skipped, never sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from publisher.post import Post, Reminder
+
+MAIN = "main"
+REPEAT_HORIZON = timedelta(days=62)
+REPEAT_MAX = 100
+
+
+@dataclass(frozen=True)
+class Publication:
+    post_id: str
+    occurrence: str
+    due_at: datetime
+    deadline: datetime | None = None
+    label: str | None = None  # the card's countdown badge for a reminder, in Indonesian
+    label_en: str | None = None
+
+    def target_id(self, platform: str) -> str:
+        return target_id(self.post_id, platform, self.occurrence)
+
+
+def target_id(post_id: str, platform: str, occurrence: str = MAIN) -> str:
+    return f"{post_id}/{platform}/{occurrence}"
+
+
+def parse_target_id(value: str) -> tuple[str, str, str]:
+    post_id, platform, occurrence = value.split("/", 2)
+    return post_id, platform, occurrence
+
+
+def deadline_of(post: Post) -> datetime | None:
+    bounds = [t for t in (post.valid_until, post.event.starts_at if post.event else None) if t is not None]
+    return min(bounds) if bounds else None
+
+
+def publications(post: Post, *, now: datetime | None = None) -> list[Publication]:
+    """Every publication of ``post`` in due order. Repeats are expanded up to ``now`` + the horizon."""
+    deadline = deadline_of(post)
+    if post.repeat:
+        found = _repeats(post, deadline, now)
+    else:
+        found = [Publication(post.id, MAIN, post.publish_at, deadline)]
+    starts_at = post.event.starts_at if post.event else None
+    if starts_at is not None and post.event is not None:
+        for reminder in post.event.reminders:
+            found.append(
+                Publication(
+                    post.id,
+                    f"reminder-{reminder.label}",
+                    starts_at - reminder.offset,
+                    deadline,
+                    label=reminder_label(reminder),
+                    label_en=reminder_label(reminder, english=True),
+                )
+            )
+    return sorted(found, key=lambda p: (p.due_at, p.occurrence))
+
+
+def _repeats(post: Post, deadline: datetime | None, now: datetime | None) -> list[Publication]:
+    from croniter import croniter
+
+    assert post.repeat is not None
+    start = post.publish_at
+    horizon = max(start, now or start) + REPEAT_HORIZON
+    end = min(horizon, deadline) if deadline else horizon
+    series = croniter(post.repeat, start - timedelta(seconds=1))
+    found = []
+    while len(found) < REPEAT_MAX:
+        due: datetime = series.get_next(datetime)
+        if due > end:
+            break
+        found.append(Publication(post.id, f"repeat-{due:%Y%m%dT%H%M}", due, deadline))
+    return found
+
+
+def reminder_label(reminder: Reminder, *, english: bool = False) -> str:
+    """``1d`` → "Besok", ``3d`` → "3 hari lagi", ``2h`` → "2 jam lagi" (English: "Tomorrow", "In 3 days")."""
+    total = reminder.offset
+    days, rest = total.days, total.seconds
+    hours, minutes = rest // 3600, (rest % 3600) // 60
+    if days == 1 and not hours and not minutes:
+        return "Tomorrow" if english else "Besok"
+    parts_id, parts_en = [], []
+    for amount, id_unit, en_unit in ((days, "hari", "day"), (hours, "jam", "hour"), (minutes, "menit", "minute")):
+        if amount:
+            parts_id.append(f"{amount} {id_unit}")
+            parts_en.append(f"{amount} {en_unit}{'s' if amount > 1 else ''}")
+    return f"In {' '.join(parts_en)}" if english else f"{' '.join(parts_id)} lagi"
