@@ -162,9 +162,12 @@ def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
             result.problems.append(error(result.display, line, f"key {key!r} appears twice"))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark is not None else 1
+        # Report where the broken construct starts (an unclosed "[" ...), and where the parser gave up.
+        start, end = exc.context_mark, exc.problem_mark
+        line = (start or end).line + 2 if (start or end) else 1
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if start and end and end.line != start.line:
+            detail += f" (at line {end.line + 2})"
         result.problems.append(error(result.display, line, f"YAML syntax: {detail}"))
         return None
     except yaml.YAMLError as exc:
@@ -211,7 +214,9 @@ def _explain(exc: ValidationError, result: LoadResult) -> list[Problem]:
         elif kind == "extra_forbidden":
             message = f"unknown key {dotted!r}" + _suggest(loc)
         elif kind == "value_error":
-            message = f"{dotted}: {err['ctx']['error']}"
+            detail = str(err["ctx"]["error"])
+            # Most validator messages already name the field ("link '...' is not an http(s) URL").
+            message = detail if detail.split(" ", 1)[0] in (loc[-1], dotted) else f"{dotted}: {detail}"
         else:
             message = f"{dotted}: {err['msg'].lower()}"
         problems.append(error(result.display, line, message))
@@ -252,10 +257,10 @@ def _check_image(image: Path, post_path: Path, root: Path, result: LoadResult) -
                 if width * height > MAX_IMAGE_PIXELS:
                     raise Image.DecompressionBombError(f"{width}×{height} pixels")
                 img.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         result.problems.append(
-            error(result.display, line, f"image {str(image)!r} is too large to open safely ({exc}); limit 40 MP")
+            error(result.display, line, f"image {str(image)!r} is too large to open safely (limit 40 megapixels)")
         )
-    except Exception as exc:  # Pillow raises many types for corrupt files; all mean the same here
-        result.problems.append(error(result.display, line, f"image {str(image)!r} is not a readable image ({exc})"))
+    except Exception:  # Pillow raises many types for corrupt files; all mean the same to the author
+        result.problems.append(error(result.display, line, f"image {str(image)!r} is not a readable image"))
     return resolved

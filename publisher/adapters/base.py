@@ -1,15 +1,32 @@
-"""What every adapter declares about its platform, as data.
+"""What every adapter declares about its platform, as data — and the publishing machinery they share.
 
 The checker, the caption builder, the card renderer and the previewer read these same class attributes, so each
 platform's limits are written down once, here in its own module.
+
+Publishing: an adapter is built as ``cls(config, transport, *, media=None, on_progress=None, secrets=())`` (use
+``publisher.adapters.build_adapter``) and offers ``publish``, ``reconcile``, ``delete`` and ``check_credentials``.
+Each subclass writes the happy path only (``_publish`` ...) and calls ``self.send``; any failure along the way is
+raised as ``Failed(result)`` already classified (see ``publisher.adapters.failures``) and turned into the return
+value here, with every secret masked out of its message.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from publisher.results import Outcome, PublishResult
 from publisher.textcount import Counting, count
+from publisher.transport import AnswerLost, HttpRequest, HttpResponse, Masker, NothingSent, Transport
+
+if TYPE_CHECKING:
+    from publisher.media import MediaStore
+
+# (target_id, key, value): evidence a publish leaves on the way (a container id, an rkey) for a later reconcile.
+ProgressCallback = Callable[[str, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -53,3 +70,168 @@ class Adapter:
     @classmethod
     def count(cls, text: str) -> int:
         return count(text, cls.counting)
+
+    # --- publishing: the public interface ----------------------------------------------------------------------
+
+    def __init__(
+        self,
+        config: Any,
+        transport: Transport,
+        *,
+        media: MediaStore | None = None,
+        on_progress: ProgressCallback | None = None,
+        secrets: Iterable[str] = (),
+    ) -> None:
+        self.config = config
+        self.transport = transport
+        self.media = media
+        self.on_progress = on_progress
+        self.mask = Masker([*secrets, *config.secrets()])
+        self.sleep: Callable[[float], None] = time.sleep  # polls wait through this; tests make it instant
+
+    def publish(self, item: Outgoing) -> PublishResult:
+        try:
+            result = self._publish(item)
+        except Failed as failure:
+            result = failure.result
+        return replace(result, message=self.mask(result.message))
+
+    def reconcile(self, item: Outgoing) -> PublishResult | None:
+        """After a crash mid-send: PUBLISHED when evidence is found (or a safe completion was possible), a failure
+        when the platform proves it was never published, None when it cannot tell (a human decides)."""
+        try:
+            result = self._reconcile(item)
+        except Failed:
+            return None  # an error while looking is not evidence either way
+        return None if result is None else replace(result, message=self.mask(result.message))
+
+    def delete(self, remote_id: str) -> DeleteResult:
+        if not self.can_delete:
+            return DeleteResult(False, f"{self.label}: delete it by hand. {self.delete_note}".strip())
+        try:
+            result = self._delete(remote_id)
+        except Failed as failure:
+            note = f" ({self.delete_note})" if self.delete_note else ""
+            result = DeleteResult(False, f"{failure.result.message}{note}; delete it by hand if it is still up")
+        return DeleteResult(result.done, self.mask(result.message))
+
+    def check_credentials(self) -> CredentialCheck:
+        try:
+            result = self._check_credentials()
+        except Failed as failure:
+            result = CredentialCheck(False, failure.result.message)
+        return CredentialCheck(result.ok, self.mask(result.message))
+
+    # --- what each platform module implements ------------------------------------------------------------------
+
+    def _publish(self, item: Outgoing) -> PublishResult:
+        raise NotImplementedError
+
+    def _reconcile(self, item: Outgoing) -> PublishResult | None:
+        return None
+
+    def _delete(self, remote_id: str) -> DeleteResult:
+        raise NotImplementedError
+
+    def _check_credentials(self) -> CredentialCheck:
+        raise NotImplementedError
+
+    def classify(self, response: HttpResponse, *, publishing: bool) -> PublishResult:
+        """A non-2xx answer as an outcome; platforms override this to read their own error bodies first."""
+        from publisher.adapters.failures import classify_status
+
+        return classify_status(response, self.label, publishing=publishing)
+
+    # --- helpers for the platform modules ----------------------------------------------------------------------
+
+    def send(self, request: HttpRequest, *, publishing: bool = False) -> HttpResponse:
+        """Send and return a 2xx answer, or raise ``Failed`` with the classified outcome.
+
+        ``publishing`` marks the one request that makes the post appear. Only there can a lost answer mean "maybe
+        published" (UNKNOWN_OUTCOME); a lost answer to an upload or a status poll leaves nothing public behind, so
+        it is TRANSIENT and the whole publish may simply run again.
+        """
+        try:
+            response = self.transport.send(request)
+        except NothingSent as exc:
+            raise Failed(PublishResult.failed(Outcome.TRANSIENT, f"{self.label}: {exc}")) from None
+        except AnswerLost as exc:
+            outcome = Outcome.UNKNOWN_OUTCOME if publishing else Outcome.TRANSIENT
+            raise Failed(PublishResult.failed(outcome, f"{self.label}: {exc}")) from None
+        if 200 <= response.status < 300:
+            return response
+        raise Failed(self.classify(response, publishing=publishing))
+
+    def send_json(self, request: HttpRequest, *, publishing: bool = False) -> Any:
+        response = self.send(request, publishing=publishing)
+        body = response.json_or_none()
+        if body is None:
+            outcome = Outcome.UNKNOWN_OUTCOME if publishing else Outcome.TRANSIENT
+            raise Failed(PublishResult.failed(outcome, f"{self.label}: answer {response.status} was not JSON"))
+        return body
+
+    def note(self, item: Outgoing, key: str, value: str) -> None:
+        """Hand a piece of evidence to the ledger (``on_progress``) before the step that could leave it stranded."""
+        if self.on_progress is not None:
+            self.on_progress(item.target_id, key, value)
+
+    def note_start(self, item: Outgoing) -> None:
+        self.note(item, "started_at", datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @staticmethod
+    def mime_of(item: Outgoing) -> str:
+        return "image/jpeg" if item.image_format.upper() in ("JPEG", "JPG") else f"image/{item.image_format.lower()}"
+
+    @staticmethod
+    def filename_of(item: Outgoing) -> str:
+        ext = "jpg" if item.image_format.upper() in ("JPEG", "JPG") else item.image_format.lower()
+        return f"{item.post_id}.{ext}"
+
+    def invalid(self, message: str) -> Failed:
+        return Failed(PublishResult.failed(Outcome.INVALID, f"{self.label}: {message}"))
+
+    def unexpected(self, what: str, *, publishing: bool) -> Failed:
+        """A 2xx answer without the field we need: the platform did something, we cannot say what."""
+        outcome = Outcome.UNKNOWN_OUTCOME if publishing else Outcome.TRANSIENT
+        return Failed(PublishResult.failed(outcome, f"{self.label}: unexpected answer, {what}"))
+
+
+class Failed(Exception):
+    """Raised inside an adapter to stop at the first failure; the public methods turn it into their result."""
+
+    def __init__(self, result: PublishResult) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+# --- the publishing interface (implemented per platform) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Everything one adapter call needs, built by the publish step; adapters never read post files."""
+
+    target_id: str  # "post-id/platform/occurrence"
+    post_id: str
+    platform: str
+    caption: str
+    image: bytes
+    image_format: str  # "JPEG" | "PNG", as the adapter's CardSpec asked
+    alt: str | None
+    idempotency_key: str  # stable per target + content hash (Mastodon's Idempotency-Key)
+    link: str | None = None
+    # Evidence an earlier attempt reported through ``on_progress`` (e.g. {"container_id": ...}); the ledger
+    # passes it back when it asks ``reconcile``. Empty on a first attempt.
+    progress: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    done: bool
+    message: str  # what was done, or what a person must do by hand
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    ok: bool
+    message: str  # one line, never containing a secret
