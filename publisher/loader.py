@@ -164,7 +164,8 @@ def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
     except yaml.MarkedYAMLError as exc:
         # Report where the broken construct starts (an unclosed "[" ...), and where the parser gave up.
         start, end = exc.context_mark, exc.problem_mark
-        line = (start or end).line + 2 if (start or end) else 1
+        mark = start or end
+        line = mark.line + 2 if mark is not None else 1
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         if start and end and end.line != start.line:
             detail += f" (at line {end.line + 2})"

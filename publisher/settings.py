@@ -16,7 +16,12 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NestedSecretsSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 GRAPH_API_BASE = "https://graph.facebook.com/v24.0"
 
@@ -132,6 +137,19 @@ class Settings(BaseSettings):
     mastodon: MastodonSettings = MastodonSettings()
     bluesky: BlueskySettings = BlueskySettings()
     threads: ThreadsSettings = ThreadsSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Secrets-dir files use the same names as the environment, nesting included
+        # (a file PUBLISHER_FACEBOOK__ACCESS_TOKEN), which the plain secrets source does not support.
+        return init_settings, env_settings, dotenv_settings, NestedSecretsSettingsSource(file_secret_settings)
 
     @field_validator("timezone")
     @classmethod

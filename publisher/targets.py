@@ -77,7 +77,7 @@ def _repeats(post: Post, deadline: datetime | None, now: datetime | None) -> lis
     horizon = max(start, now or start) + REPEAT_HORIZON
     end = min(horizon, deadline) if deadline else horizon
     series = croniter(post.repeat, start - timedelta(seconds=1))
-    found = []
+    found: list[Publication] = []
     while len(found) < REPEAT_MAX:
         due: datetime = series.get_next(datetime)
         if due > end:
