@@ -1,18 +1,29 @@
-"""Image cards. PLACEHOLDER until the cards issue lands: a plain image of the right size and format.
+"""Image cards: a ``Post`` and a platform's ``CardSpec`` → image bytes and alt text.
 
-Interface (kept by the real renderer):
     render_card(post, adapter_cls, *, occurrence=None, english=False) -> RenderedCard
+    cached_render_card(post, adapter_cls, *, occurrence=None, english=False, cache_dir=None) -> RenderedCard
+    render_poster(post, *, english=False, fmt="PDF") -> bytes          (A4 portrait, 300 dpi)
+
+A post with its own ``image`` gets that photo fitted to the platform; otherwise a card is drawn from the post's
+words by :mod:`publisher.cards.templates`. ``occurrence`` is a reminder :class:`~publisher.targets.Publication`
+(its ``label`` becomes the card's countdown badge) or ``None``. Modules: ``fonts`` (font files and coverage),
+``emoji`` (font runs, colour emoji), ``layout`` (wrapping and fitting), ``palette``, ``emblem``, ``content``
+(the card's words), ``alt``, ``templates`` (drawing), ``encode``, ``poster``, ``cache``.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-from PIL import Image
-
-from publisher.adapters.base import Adapter
+from publisher.adapters.base import Adapter, CardSpec
+from publisher.cards.alt import alt_text, shorten
+from publisher.cards.content import build_content
+from publisher.cards.encode import encode, fit_photo
+from publisher.cards.templates import Composition, compose
 from publisher.post import Post
+
+# Bump whenever a change to the templates, layout or encoding changes the pixels: it invalidates the render cache.
+RENDERER_VERSION = "cards-1"
 
 
 @dataclass(frozen=True)
@@ -32,14 +43,52 @@ class RenderedCard:
         return "image/jpeg" if self.format == "JPEG" else f"image/{self.format.lower()}"
 
 
+def compose_card(post: Post, spec: CardSpec, *, occurrence: object = None, english: bool = False) -> Composition:
+    """The drawn card before encoding, with every text block it drew (what the tests inspect)."""
+    content = build_content(post, occurrence=occurrence, english=english)
+    return compose(content, spec.width, spec.height)
+
+
+def card_alt(post: Post, adapter: type[Adapter], *, occurrence: object = None, english: bool = False) -> str:
+    """The post's own ``alt`` when given (its English card: generated, since ``alt`` is Indonesian), else the
+    card's words as sentences, within the platform's alt-text limit."""
+    limit = adapter.max_alt_chars
+    if post.alt and not (english and post.en):
+        return shorten(post.alt, limit)
+    return alt_text(build_content(post, occurrence=occurrence, english=english), limit=limit)
+
+
 def render_card(
     post: Post, adapter: type[Adapter], *, occurrence: object = None, english: bool = False
 ) -> RenderedCard:
     spec = adapter.card
-    image = Image.new("RGB", spec.size, (12, 45, 87))
-    buffer = io.BytesIO()
-    image.save(buffer, format=spec.format, quality=85) if spec.format == "JPEG" else image.save(
-        buffer, format=spec.format
-    )
-    title = post.en.title if english and post.en else post.title
-    return RenderedCard(buffer.getvalue(), spec.format, spec.width, spec.height, post.alt or title)
+    if post.image is not None:
+        image = fit_photo(post.image, spec.size)
+    else:
+        image = compose_card(post, spec, occurrence=occurrence, english=english).image
+    data = encode(image, spec.format, spec.max_bytes)
+    alt = card_alt(post, adapter, occurrence=occurrence, english=english)
+    return RenderedCard(data, spec.format, spec.width, spec.height, alt)
+
+
+def __getattr__(name: str):  # the cache and poster import settings/IO; load them only when asked for
+    if name == "cached_render_card":
+        from publisher.cards.cache import cached_render_card
+
+        return cached_render_card
+    if name == "render_poster":
+        from publisher.cards.poster import render_poster
+
+        return render_poster
+    raise AttributeError(name)
+
+
+__all__ = [
+    "RENDERER_VERSION",
+    "RenderedCard",
+    "cached_render_card",
+    "card_alt",
+    "compose_card",
+    "render_card",
+    "render_poster",
+]
