@@ -8,6 +8,18 @@ Publishing: an adapter is built as ``cls(config, transport, *, media=None, on_pr
 Each subclass writes the happy path only (``_publish`` ...) and calls ``self.send``; any failure along the way is
 raised as ``Failed(result)`` already classified (see ``publisher.adapters.failures``) and turned into the return
 value here, with every secret masked out of its message.
+
+Evidence for ``reconcile``: before the step that could leave a publication stranded, an adapter reports what it
+knows through ``on_progress(target_id, key, value)``; the ledger keeps it and hands it back as
+``Outgoing.progress`` when it finds the target stuck in ``sending``. Keys:
+
+    started_at     every platform: when the publishing request was about to go out (ISO 8601, UTC)
+    container_id   Instagram, Threads: the media container; reconcile asks it for PUBLISHED / FINISHED
+    rkey           Bluesky: the record key chosen for createRecord; reconcile looks the record up
+    media_id       Mastodon: the uploaded attachment, reused when reconcile repeats the status POST
+
+Without evidence, reconcile searches the account's recent posts for the caption where the API allows (Facebook,
+Instagram, Threads, X, Mastodon, Bluesky) and answers None ("cannot tell") otherwise — always for Telegram.
 """
 
 from __future__ import annotations

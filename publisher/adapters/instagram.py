@@ -1,12 +1,24 @@
-"""Instagram (Graph API with Facebook login): single-image posts through a media container."""
+"""Instagram (Graph API with Facebook login): single-image posts through a media container.
+
+    POST {base}/{ig_user_id}/media           image_url, caption, alt_text -> {"id": container}
+    GET  {base}/{container}?fields=status_code,status   IN_PROGRESS | FINISHED | PUBLISHED | ERROR | EXPIRED
+    POST {base}/{ig_user_id}/media_publish   creation_id -> {"id": media id}
+    GET  {base}/{media_id}?fields=permalink
+    GET  {base}/{ig_user_id}/media           reconcile without a container id: recent media by caption
+    DELETE {base}/{media_id}                 retract (Facebook-login accounts only)
+    GET  {base}/{ig_user_id}?fields=id,username  doctor
+
+Instagram fetches the image from ``image_url`` (the MediaStore's public URL). The shared flow is in ``graph.py``.
+"""
 
 from __future__ import annotations
 
-from publisher.adapters.base import Adapter, CardSpec
+from publisher.adapters.base import CardSpec, Outgoing
+from publisher.adapters.graph import ContainerAdapter
 from publisher.textcount import Counting
 
 
-class InstagramAdapter(Adapter):
+class InstagramAdapter(ContainerAdapter):
     name = "instagram"
     label = "Instagram"
     max_chars = 2_200
@@ -19,3 +31,15 @@ class InstagramAdapter(Adapter):
     can_delete = True
     delete_note = "deletion works only for accounts connected with Facebook login"
     needs_public_media_url = True
+
+    container_edge = "media"
+    publish_edge = "media_publish"
+    status_field = "status_code"
+    status_detail_field = "status"
+    text_field = "caption"
+
+    def container_fields(self, item: Outgoing, image_url: str) -> dict[str, str]:
+        fields = {"image_url": image_url, "caption": item.caption}
+        if item.alt:
+            fields["alt_text"] = item.alt
+        return fields

@@ -1,12 +1,24 @@
-"""Threads (Threads API): an image container, then publish."""
+"""Threads (Threads API): an image container, then publish.
+
+    POST {base}/{user_id}/threads            media_type=IMAGE, image_url, text, alt_text -> {"id": container}
+    GET  {base}/{container}?fields=status,error_message   IN_PROGRESS | FINISHED | PUBLISHED | ERROR | EXPIRED
+    POST {base}/{user_id}/threads_publish    creation_id -> {"id": media id}
+    GET  {base}/{media_id}?fields=permalink
+    GET  {base}/{user_id}/threads            reconcile without a container id: recent posts by text
+    DELETE {base}/{media_id}                 retract
+    GET  {base}/{user_id}?fields=id,username doctor
+
+Threads fetches the image from ``image_url``; errors are Graph-shaped. The shared flow is in ``graph.py``.
+"""
 
 from __future__ import annotations
 
-from publisher.adapters.base import Adapter, CardSpec
+from publisher.adapters.base import CardSpec, Outgoing
+from publisher.adapters.graph import ContainerAdapter
 from publisher.textcount import Counting
 
 
-class ThreadsAdapter(Adapter):
+class ThreadsAdapter(ContainerAdapter):
     name = "threads"
     label = "Threads"
     max_chars = 500
@@ -16,3 +28,15 @@ class ThreadsAdapter(Adapter):
     max_alt_chars = 1000
     can_delete = True
     needs_public_media_url = True
+
+    container_edge = "threads"
+    publish_edge = "threads_publish"
+    status_field = "status"
+    status_detail_field = "error_message"
+    text_field = "text"
+
+    def container_fields(self, item: Outgoing, image_url: str) -> dict[str, str]:
+        fields = {"media_type": "IMAGE", "image_url": image_url, "text": item.caption}
+        if item.alt:
+            fields["alt_text"] = item.alt
+        return fields

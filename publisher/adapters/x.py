@@ -1,9 +1,31 @@
-"""X (API v2): a post with one image."""
+"""X (API v2): a post with one image.
+
+    POST {base}/2/media/upload      multipart: media (bytes), media_category=tweet_image -> {"data": {"id", ...}}
+    POST {base}/2/media/metadata    json {"id", "metadata": {"alt_text": {"text"}}}
+    POST {base}/2/tweets            json {"text", "media": {"media_ids": [...]}} -> {"data": {"id", "text"}}
+    GET  {base}/2/users/me          doctor, and the user id for reconcile
+    GET  {base}/2/users/{id}/tweets reconcile: recent posts matched on the text (links aside: X rewrites them)
+    DELETE {base}/2/tweets/{id}     retract
+
+Auth is an OAuth 2.0 user token (``Authorization: Bearer``) or OAuth 1.0a user context, signed here with oauthlib
+(the library under requests-oauthlib) so the transport stays auth-agnostic. Multipart and JSON bodies are not
+part of an OAuth 1.0a signature; the query string is. Errors are RFC 7807 problem JSON (``detail``, ``title``) or
+``{"errors": [{"message"}]}``; a 403 whose detail mentions duplicate content is DUPLICATE, other 401/403 AUTH,
+429 waits for ``x-rate-limit-reset`` (epoch seconds).
+"""
 
 from __future__ import annotations
 
-from publisher.adapters.base import Adapter, CardSpec
-from publisher.textcount import Counting
+import html
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Outgoing
+from publisher.adapters.failures import classify_status, seconds_until_epoch
+from publisher.results import Outcome, PublishResult
+from publisher.textcount import URL_PATTERN, Counting
+from publisher.transport import HttpRequest, HttpResponse
 
 
 class XAdapter(Adapter):
@@ -15,3 +37,104 @@ class XAdapter(Adapter):
     supports_alt_text = True
     max_alt_chars = 1000
     can_delete = True
+
+    def url(self, path: str) -> str:
+        return f"{self.config.api_base.rstrip('/')}/{path.lstrip('/')}"
+
+    def request(self, method: str, path: str, *, params: dict[str, str] | None = None, **kwargs: Any) -> HttpRequest:
+        url = self.url(path)
+        headers = {"Authorization": self._authorization(method, url, params or {})}
+        return HttpRequest(method, url, params=params or {}, headers=headers, **kwargs)
+
+    def _authorization(self, method: str, url: str, params: dict[str, str]) -> str:
+        cfg = self.config
+        if cfg.bearer_token is not None and cfg.bearer_token.get_secret_value():
+            return f"Bearer {cfg.bearer_token.get_secret_value()}"
+        from oauthlib.oauth1 import Client
+
+        client = Client(
+            cfg.consumer_key.get_secret_value(),
+            client_secret=cfg.consumer_secret.get_secret_value(),
+            resource_owner_key=cfg.access_token.get_secret_value(),
+            resource_owner_secret=cfg.access_token_secret.get_secret_value(),
+        )
+        signed_url = f"{url}?{urlencode(params)}" if params else url
+        _, headers, _ = client.sign(signed_url, http_method=method)
+        return headers["Authorization"]
+
+    def classify(self, response: HttpResponse, *, publishing: bool) -> PublishResult:
+        body = response.json_or_none()
+        detail = _problem_detail(body) or ""
+        if response.status == 403 and "duplicate" in detail.lower():
+            return PublishResult.failed(Outcome.DUPLICATE, f"X: already posted (duplicate content): {detail}")
+        if response.status in (401, 403):
+            return PublishResult.failed(
+                Outcome.AUTH,
+                f"X: credentials refused (HTTP {response.status}, auth) — check PUBLISHER_X__BEARER_TOKEN or the "
+                f"OAuth 1.0a token pair: {detail or 'no detail'}",
+            )
+        wait = seconds_until_epoch(response.header("x-rate-limit-reset")) if response.status == 429 else None
+        return classify_status(response, self.label, publishing=publishing, detail=detail, retry_after=wait)
+
+    def _publish(self, item: Outgoing) -> PublishResult:
+        upload = self.send_json(
+            self.request(
+                "POST",
+                "2/media/upload",
+                data={"media_category": "tweet_image"},
+                files={"media": (self.filename_of(item), item.image, self.mime_of(item))},
+            )
+        )
+        media_id = str((upload.get("data") or {}).get("id") or upload.get("media_id_string") or "")
+        if not media_id:
+            raise self.unexpected("no media id from /2/media/upload", publishing=False)
+        if item.alt:
+            metadata = {"id": media_id, "metadata": {"alt_text": {"text": item.alt}}}
+            self.send(self.request("POST", "2/media/metadata", json=metadata))
+        self.note_start(item)
+        tweet = {"text": item.caption, "media": {"media_ids": [media_id]}}
+        body = self.send_json(self.request("POST", "2/tweets", json=tweet), publishing=True)
+        tweet_id = str((body.get("data") or {}).get("id") or "")
+        if not tweet_id:
+            raise self.unexpected("no id from /2/tweets", publishing=True)
+        return PublishResult.published(tweet_id, permalink(tweet_id))
+
+    def _reconcile(self, item: Outgoing) -> PublishResult | None:
+        me = self.send_json(self.request("GET", "2/users/me"))["data"]["id"]
+        recent = self.send_json(self.request("GET", f"2/users/{me}/tweets", params={"max_results": "20"}))
+        wanted = _comparable(item.caption)
+        for tweet in recent.get("data") or []:
+            if isinstance(tweet, dict) and _comparable(tweet.get("text", "")) == wanted:
+                return PublishResult.published(str(tweet["id"]), permalink(str(tweet["id"])))
+        return None
+
+    def _delete(self, remote_id: str) -> DeleteResult:
+        body = self.send_json(self.request("DELETE", f"2/tweets/{remote_id}"))
+        if (body.get("data") or {}).get("deleted") is True:
+            return DeleteResult(True, f"X: deleted post {remote_id}")
+        return DeleteResult(False, f"X: post {remote_id} was not deleted; delete it by hand at {permalink(remote_id)}")
+
+    def _check_credentials(self) -> CredentialCheck:
+        user = self.send_json(self.request("GET", "2/users/me"))["data"]
+        return CredentialCheck(True, f"X: credentials work for @{user.get('username', '?')} ({user.get('id')})")
+
+
+def permalink(tweet_id: str) -> str:
+    return f"https://x.com/i/web/status/{tweet_id}"
+
+
+def _problem_detail(body: object) -> str | None:
+    if not isinstance(body, dict):
+        return None
+    if body.get("detail"):
+        return str(body["detail"])
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return str(errors[0].get("detail") or errors[0].get("message") or "")
+    return str(body.get("title") or "") or None
+
+
+def _comparable(text: str) -> str:
+    """Text with links removed and whitespace collapsed: X returns every link rewritten as t.co."""
+    text = html.unescape(text)  # X answers with &amp; and friends escaped
+    return " ".join(re.sub(r"https?://\S+", " ", URL_PATTERN.sub(" ", text)).split())

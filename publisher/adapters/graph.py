@@ -1,0 +1,223 @@
+"""What Facebook, Instagram and Threads share: Meta's Graph API error body, and the container flow.
+
+Graph errors come as ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``, usually with HTTP
+400 whatever the cause, so the ``code`` decides:
+
+    1, 2, 9007 (media not ready), is_transient   TRANSIENT
+    4, 17, 32, 613, 80001-80014, 9/2207042        RETRY_AFTER: X-Business-Use-Case-Usage's
+                                                  estimated_time_to_regain_access, else Retry-After, else 10 min
+    102, 190, 463, 467, 10, 200-299               AUTH (expired/invalid token, missing permission)
+    368, 100, 9004, 36000-36003, others           INVALID (policy block, bad parameter, image not fetchable)
+    506                                           DUPLICATE
+
+Instagram and Threads publish in two steps: create a container (the platform fetches ``image_url`` itself), wait
+until its status is FINISHED, then ``*_publish`` it. Only the last step makes anything public. The container id
+is reported through ``on_progress`` as ``container_id`` before it is polled, so ``reconcile`` can ask the
+container whether it was published — and publish it if it is FINISHED but was not — instead of guessing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from publisher.adapters.base import Adapter, CredentialCheck, DeleteResult, Failed, Outgoing
+from publisher.adapters.failures import classify_status, retry_after_header
+from publisher.results import Outcome, PublishResult
+from publisher.transport import HttpRequest, HttpResponse
+
+GRAPH_RATE_LIMIT_WAIT = 600.0
+TRANSIENT_CODES = {1, 2, 9007}
+RATE_LIMIT_CODES = {4, 17, 32, 613, *range(80001, 80015)}
+AUTH_CODES = {10, 102, 190, 463, 467, *range(200, 300)}
+DUPLICATE_CODES = {506}
+IG_PUBLISHING_LIMIT = (9, 2207042)  # "application request limit reached": 25 (now 50) API posts per 24 h
+
+
+class GraphAdapter(Adapter):
+    """Token in the form body for POST and in the query for GET/DELETE, as the Graph API documents."""
+
+    token_setting: ClassVar[str] = "ACCESS_TOKEN"
+
+    def url(self, *parts: str) -> str:
+        return "/".join([self.config.api_base.rstrip("/"), *(p.strip("/") for p in parts)])
+
+    @property
+    def token(self) -> str:
+        return self.config.access_token.get_secret_value()
+
+    def get(self, *parts: str, **params: str) -> Any:
+        return self.send_json(HttpRequest("GET", self.url(*parts), params={**params, "access_token": self.token}))
+
+    def post(
+        self,
+        *parts: str,
+        data: dict[str, str],
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        publishing: bool = False,
+    ) -> Any:
+        request = HttpRequest("POST", self.url(*parts), data={**data, "access_token": self.token}, files=files)
+        return self.send_json(request, publishing=publishing)
+
+    def classify(self, response: HttpResponse, *, publishing: bool) -> PublishResult:
+        body = response.json_or_none()
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            return classify_status(response, self.label, publishing=publishing)
+        code, subcode = error.get("code"), error.get("error_subcode")
+        what = f"{error.get('message', 'error')} (code {code}" + (f"/{subcode})" if subcode else ")")
+        env = f"PUBLISHER_{self.name.upper()}__{self.token_setting}"
+
+        if code in RATE_LIMIT_CODES or (code, subcode) == IG_PUBLISHING_LIMIT:
+            wait = _graph_retry_after(response) or retry_after_header(response.headers) or GRAPH_RATE_LIMIT_WAIT
+            return PublishResult.failed(
+                Outcome.RETRY_AFTER, f"{self.label}: rate limited, retry after {wait:.0f} s: {what}", retry_after=wait
+            )
+        if code in TRANSIENT_CODES or error.get("is_transient") is True:
+            return PublishResult.failed(Outcome.TRANSIENT, f"{self.label}: temporary Graph API error: {what}")
+        if code in AUTH_CODES:
+            return PublishResult.failed(
+                Outcome.AUTH, f"{self.label}: access token refused or lacks a permission (auth) — check {env}: {what}"
+            )
+        if code in DUPLICATE_CODES:
+            return PublishResult.failed(Outcome.DUPLICATE, f"{self.label}: already posted (duplicate): {what}")
+        if response.status >= 500 and code is None:
+            return classify_status(response, self.label, publishing=publishing, detail=what)
+        return PublishResult.failed(Outcome.INVALID, f"{self.label}: refused: {what}")
+
+    def _delete(self, remote_id: str) -> DeleteResult:
+        request = HttpRequest("DELETE", self.url(remote_id), params={"access_token": self.token})
+        body = self.send_json(request)
+        if isinstance(body, dict) and body.get("success") is False:
+            return DeleteResult(False, f"{self.label}: the API did not delete {remote_id}; delete it by hand")
+        return DeleteResult(True, f"{self.label}: deleted {remote_id}")
+
+
+def _graph_retry_after(response: HttpResponse) -> float | None:
+    """``estimated_time_to_regain_access`` (minutes) from X-Business-Use-Case-Usage, the only usage header that
+    says how long to wait; X-App-Usage and X-Page-Usage only give percentages."""
+    raw = response.header("x-business-use-case-usage")
+    if not raw:
+        return None
+    try:
+        usage = json.loads(raw)
+    except ValueError:
+        return None
+    minutes = [
+        entry.get("estimated_time_to_regain_access", 0)
+        for entries in usage.values()
+        if isinstance(entries, list)
+        for entry in entries
+        if isinstance(entry, dict)
+    ]
+    longest = max((m for m in minutes if isinstance(m, int | float)), default=0)
+    return float(longest) * 60 if longest > 0 else None
+
+
+class ContainerAdapter(GraphAdapter):
+    """Instagram and Threads: container, wait for FINISHED, publish; the subclass names the edges and fields."""
+
+    user_setting: ClassVar[str] = "user_id"
+    container_edge: ClassVar[str]  # POST /{user}/<edge> creates a container; GET lists the user's posts
+    publish_edge: ClassVar[str]
+    status_field: ClassVar[str]  # Instagram says status_code, Threads says status
+    status_detail_field: ClassVar[str]  # why a container is ERROR: Instagram's status, Threads' error_message
+    text_field: ClassVar[str]  # Instagram says caption, Threads says text
+    # Bounded wait for the platform to fetch and process the image: 10 polls, about 30 s in all.
+    poll_delays: tuple[float, ...] = (1, 1, 2, 2, 3, 3, 4, 4, 5, 5)
+
+    def container_fields(self, item: Outgoing, image_url: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    @property
+    def user_id(self) -> str:
+        return str(self.config.user_id)
+
+    def _publish(self, item: Outgoing) -> PublishResult:
+        if self.media is None:
+            raise RuntimeError(f"{self.label} needs PUBLISHER_MEDIA_DIR and PUBLISHER_MEDIA_BASE_URL (images by URL)")
+        image_url = self.media.put(item.image, item.image_format)
+        self.note_start(item)
+        created = self.post(self.user_id, self.container_edge, data=self.container_fields(item, image_url))
+        container_id = str(created.get("id") or "")
+        if not container_id:
+            raise self.unexpected("no container id", publishing=False)
+        self.note(item, "container_id", container_id)
+        status = self._wait_for(container_id)
+        if status == "PUBLISHED":  # cannot happen to a fresh container; never publish one twice all the same
+            return self._already_published(item, container_id)
+        return self._publish_container(container_id)
+
+    def _reconcile(self, item: Outgoing) -> PublishResult | None:
+        container_id = item.progress.get("container_id")
+        if not container_id:
+            return self._find_by_text(item)
+        status = self._container_status(container_id)
+        if status == "PUBLISHED":
+            return self._already_published(item, container_id)
+        if status == "IN_PROGRESS":
+            status = self._wait_for(container_id)
+        if status == "FINISHED":  # made but never published: finishing it now is exactly what was intended
+            return self._publish_container(container_id)
+        if status == "EXPIRED":
+            return PublishResult.failed(
+                Outcome.TRANSIENT, f"{self.label}: container {container_id} expired unpublished; safe to publish again"
+            )
+        return None
+
+    def _publish_container(self, container_id: str) -> PublishResult:
+        body = self.post(self.user_id, self.publish_edge, data={"creation_id": container_id}, publishing=True)
+        media_id = str(body.get("id") or "")
+        if not media_id:
+            raise self.unexpected(f"{self.publish_edge} gave no id for container {container_id}", publishing=True)
+        return PublishResult.published(media_id, self._permalink(media_id))
+
+    def _container_status(self, container_id: str) -> str:
+        return self._container(container_id)[0]
+
+    def _container(self, container_id: str) -> tuple[str, str]:
+        body = self.get(container_id, fields=f"{self.status_field},{self.status_detail_field}")
+        return str(body.get(self.status_field) or ""), str(body.get(self.status_detail_field) or "")
+
+    def _wait_for(self, container_id: str) -> str:
+        """Poll until the container is no longer IN_PROGRESS, a bounded number of times."""
+        status = ""
+        for delay in (0.0, *self.poll_delays):
+            self.sleep(delay)
+            status, detail = self._container(container_id)
+            if status in ("FINISHED", "PUBLISHED"):
+                return status
+            if status in ("ERROR", "EXPIRED"):
+                why = f" ({detail})" if detail and detail != status else ""
+                raise self.invalid(f"container {container_id} is {status}{why}: the image or text was not accepted")
+        raise Failed(
+            PublishResult.failed(
+                Outcome.TRANSIENT, f"{self.label}: container {container_id} still {status or 'processing'}; try later"
+            )
+        )
+
+    def _already_published(self, item: Outgoing, container_id: str) -> PublishResult:
+        found = self._find_by_text(item)
+        if found is not None:
+            return found
+        return PublishResult(
+            Outcome.DUPLICATE, message=f"{self.label}: container {container_id} was published; its post id is unknown"
+        )
+
+    def _find_by_text(self, item: Outgoing) -> PublishResult | None:
+        """The account's recent posts, matched on the exact caption."""
+        body = self.get(self.user_id, self.container_edge, fields=f"id,{self.text_field},permalink", limit="25")
+        for post in body.get("data") or []:
+            if isinstance(post, dict) and (post.get(self.text_field) or "").strip() == item.caption.strip():
+                return PublishResult.published(str(post["id"]), post.get("permalink"))
+        return None
+
+    def _permalink(self, media_id: str) -> str | None:
+        try:
+            return self.get(media_id, fields="permalink").get("permalink")
+        except Failed:
+            return None  # it is published; a missing link must not turn that into a failure
+
+    def _check_credentials(self) -> CredentialCheck:
+        body = self.get(self.user_id, fields="id,username")
+        return CredentialCheck(True, f"{self.label}: token works for @{body.get('username', '?')} ({body.get('id')})")
