@@ -1,0 +1,57 @@
+"""The publishing state a preview may show: read from ``PUBLISHER_REDIS_URL`` only, and only when allowed.
+
+A preview "opens no outside socket", so by default the ledger is read only from a Redis on this machine
+(loopback or a unix socket); ``--ledger`` allows a remote one, ``--no-ledger`` turns it off. The embedded Redis is
+never started for a preview: with no URL there is simply no state to show.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from publisher.settings import Settings
+
+log = logging.getLogger(__name__)
+CONNECT_TIMEOUT = 1.0  # seconds: a preview must not hang on a store that is down
+
+
+def is_local_url(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("unix", "redis+socket", "socket"):
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def preview_ledger(settings: Settings, wanted: bool | None = None) -> Any:
+    """A :class:`publisher.ledger.Ledger` to read states from, or ``None`` (no URL, not allowed, no ledger)."""
+    if wanted is False or settings.redis_url is None:
+        return None
+    url = settings.redis_url.get_secret_value()
+    if wanted is None and not is_local_url(url):
+        log.info("ledger not read: PUBLISHER_REDIS_URL is not on this machine (use --ledger to read it)")
+        return None
+    try:
+        import redis
+
+        from publisher.ledger import Ledger
+    except ImportError:
+        return None
+    if urlsplit(url).scheme in ("redis+socket", "socket"):
+        client = redis.Redis(
+            unix_socket_path=unquote(urlsplit(url).path),
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_timeout=CONNECT_TIMEOUT,
+        )
+    else:
+        client = redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT)
+    namespace = getattr(settings, "namespace", None) or "publisher"
+    return Ledger(client, namespace)
