@@ -130,6 +130,15 @@ class Settings(BaseSettings):
     missed_grace_minutes: int = 60
     blackout_dates: list[date] = []
 
+    # The scheduler and worker (publisher.scheduler, worker/). ``namespace`` prefixes every Redis key and the
+    # Celery queue, so several installations (or tests) can share one Redis server.
+    namespace: str = "publisher"
+    # Seconds before Redis redelivers an unacknowledged task; the lease and time limits are derived from it.
+    visibility_timeout: int = 300
+    task_time_limit: int = 60
+    # Posts per minute per platform account, enforced across all workers; unlisted platforms get 30.
+    rate_limits: dict[str, float] = {}
+
     facebook: FacebookSettings = FacebookSettings()
     instagram: InstagramSettings = InstagramSettings()
     x: XSettings = XSettings()

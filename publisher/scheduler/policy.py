@@ -1,0 +1,47 @@
+"""What to do with a due target: send it, skip it (past its deadline), or hold it as missed (after an outage).
+
+``valid_until`` and an event's start bound every publication: past them a target is skipped, never sent, however
+it got late. A target more than ``missed_grace_minutes`` overdue (the office was paused, a blackout day, the
+machine was off) is held as ``missed`` for a person to decide, rather than flooding the feed with stale posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from publisher.scheduler.schedule import TargetMeta
+
+SEND = "send"
+SKIP = "skip"
+MISS = "miss"
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str
+    reason: str = ""
+
+
+def decide(meta: TargetMeta, now: float, *, grace_minutes: int, tz: ZoneInfo) -> Decision:
+    if meta.deadline is not None and now > meta.deadline:
+        until = datetime.fromtimestamp(meta.deadline, tz).strftime("%Y-%m-%d %H:%M %Z")
+        return Decision(SKIP, f"past its deadline ({until}: valid_until or the event start); not published")
+    late = now - meta.due
+    if late > grace_minutes * 60:
+        return Decision(
+            MISS,
+            f"{late / 60:.0f} min overdue (grace {grace_minutes} min): held for a person; "
+            "`publisher publish` sends it by hand",
+        )
+    return Decision(SEND)
+
+
+def check_deadline(meta: TargetMeta, now: float, tz: ZoneInfo) -> Decision:
+    """The last look right before sending: only the deadline, since time spent in the queue is not an outage."""
+    return decide(meta, now, grace_minutes=10**9, tz=tz)
+
+
+def is_blackout(now: float, blackout_dates: list[date], tz: ZoneInfo) -> bool:
+    return datetime.fromtimestamp(now, UTC).astimezone(tz).date() in set(blackout_dates)

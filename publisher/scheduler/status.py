@@ -1,0 +1,118 @@
+"""`publisher status`: every target from the ledger, what needs a person first, times in the office's zone."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from publisher.scheduler.runtime import Runtime
+from publisher.timefmt import zone_name
+
+# Needs a person first, then what is still to happen, then what is settled.
+ORDER = ["unknown", "failed", "missed", "sending", "scheduled", "published", "retracted", "skipped", "cancelled"]
+
+
+@dataclass(frozen=True)
+class Row:
+    target: str
+    state: str
+    due: str | None  # ISO 8601 in the office's zone
+    remote_id: str | None
+    permalink: str | None
+    error: str | None
+    attempts: int
+    dry_run: bool
+    retrying: bool
+
+    @property
+    def due_text(self) -> str:
+        if not self.due:
+            return "-"
+        moment = datetime.fromisoformat(self.due)
+        return f"{moment:%Y-%m-%d %H:%M} {zone_name(moment)}"
+
+    @property
+    def state_text(self) -> str:
+        text = f"{self.state} (retrying)" if self.retrying else self.state
+        return f"{text} [dry run]" if self.dry_run else text
+
+
+@dataclass(frozen=True)
+class Status:
+    paused: bool
+    rows: list[Row]
+
+    def to_json(self) -> str:
+        return json.dumps({"paused": self.paused, "targets": [asdict(r) for r in self.rows]}, ensure_ascii=False)
+
+
+def collect(runtime: Runtime) -> Status:
+    settings = runtime.settings
+    real = runtime.settings.model_copy(update={"dry_run": False})
+    dry = runtime.settings.model_copy(update={"dry_run": True})
+    rows: list[Row] = []
+    for is_dry, view in ((False, Runtime(real)), (True, Runtime(dry))):
+        view.__dict__["redis"] = runtime.redis  # one connection for both namespaces
+        records = view.ledger.all()
+        scheduled = view.schedule.meta(r.target_id for r in records)
+        for record in records:
+            meta = scheduled.get(record.target_id)
+            moment = datetime.fromtimestamp(meta.due, UTC) if meta else record.due_at
+            rows.append(
+                Row(
+                    target=record.target_id,
+                    state=record.state,
+                    due=moment.astimezone(settings.tz).isoformat() if moment else None,
+                    remote_id=record.remote_id,
+                    permalink=record.permalink,
+                    error=record.error or record.reason,
+                    attempts=record.attempts,
+                    dry_run=is_dry,
+                    retrying=record.state == "failed" and record.retryable,
+                )
+            )
+
+    def key(row: Row) -> tuple:
+        rank = ORDER.index(row.state) if row.state in ORDER else len(ORDER)
+        return (row.retrying, rank, row.due or "", row.target)
+
+    return Status(paused=runtime.schedule.paused, rows=sorted(rows, key=key))
+
+
+def plain_text(status: Status) -> str:
+    lines = ["PAUSED: nothing is published until `publisher resume`"] if status.paused else []
+    for row in status.rows:
+        where = row.permalink or row.remote_id or ""
+        parts = [row.state_text.upper() if row.state in ("unknown", "failed") else row.state_text, row.target]
+        parts += [f"due {row.due_text}", f"attempts {row.attempts}"]
+        if where:
+            parts.append(where)
+        if row.error:
+            parts.append(row.error)
+        lines.append("  ".join(parts))
+    if not status.rows:
+        lines.append("no targets yet: `publisher run` schedules the ready posts in the posts folder")
+    return "\n".join(lines)
+
+
+def rich_table(status: Status):  # -> rich.table.Table
+    from rich.table import Table
+    from rich.text import Text
+
+    styles = {"unknown": "bold red", "failed": "red", "missed": "yellow", "published": "green", "sending": "cyan"}
+    title = "Publisher status" + (" — PAUSED" if status.paused else "")
+    table = Table(title=title, show_lines=False)
+    for name in ("state", "target", "due (WIB)", "attempts", "remote / permalink", "error / reason"):
+        table.add_column(name, overflow="fold")
+    for row in status.rows:
+        # Text cells, not markup: an error message may well contain [brackets].
+        table.add_row(
+            Text(row.state_text, style=styles.get(row.state, "")),
+            Text(row.target),
+            Text(row.due_text),
+            Text(str(row.attempts)),
+            Text(row.permalink or row.remote_id or ""),
+            Text(row.error or ""),
+        )
+    return table

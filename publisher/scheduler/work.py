@@ -1,0 +1,157 @@
+"""One publish attempt for one claimed target: the body of the worker's publish task, outside Celery.
+
+The task only passes the target id in and turns the returned :class:`Step` into ``retry``/return. Everything
+else — the running lock, the last deadline check, the platform block, calling the publish step and reading its
+classified result — is here, where it can be read and tested without a broker.
+
+The publish step returns a ``TargetResult``: the ledger state it left the target in, and the adapter's outcome.
+
+    published              lease finished; if the post supersedes another, its copy here is retracted
+    failed, RETRY_AFTER    the platform is blocked until then for every worker; a short wait is a Celery retry
+                           with that countdown, a wait longer than half the visibility timeout goes back into the
+                           schedule instead (a long ETA message would be redelivered over and over, kombu#337)
+    failed, TRANSIENT      retried with backoff, up to MAX_ATTEMPTS
+    failed, other          finished (auth, invalid content, not configured): a person must act
+    unknown                finished: never retried blindly, `publisher status` lists it first
+    skipped, cancelled...  finished
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from publisher.ledger import (
+    ABSENT,
+    CANCELLED,
+    FAILED,
+    FAILED_RETRYABLE,
+    PUBLISHED,
+    SCHEDULED,
+    SENDING,
+    SKIPPED,
+    UNKNOWN,
+)
+from publisher.post import Post
+from publisher.results import Outcome
+from publisher.scheduler import policy, supersede
+from publisher.scheduler.runtime import Runtime
+from publisher.scheduler.schedule import Started
+from publisher.scheduler.sync import load_stored_post
+
+if TYPE_CHECKING:
+    from publisher.publish import TargetResult
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8  # starts of one target, crashes included: a poison target cannot loop
+DEFAULT_RETRY_AFTER = 60.0
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str  # published | failed | unknown | skipped | retry | rescheduled | dropped | gave-up
+    retry_in: float | None = None
+    detail: str = ""
+
+
+def publish_one(runtime: Runtime, target_id: str, *, token: str, now: float | None = None) -> Step:
+    schedule = runtime.schedule
+    now = time.time() if now is None else now
+    started = schedule.start(target_id, token, now)
+    if started == "not-leased":
+        return Step("dropped", detail="not claimed (already settled, or unscheduled)")
+    if started == "busy":
+        # Another delivery of this target is running right now; look again once its lock must have gone.
+        remaining = runtime.redis.pttl(schedule.keys.running(target_id)) / 1000
+        return Step("retry", retry_in=max(1.0, remaining + 0.5), detail="another task holds the target")
+    assert isinstance(started, Started)
+    try:
+        return _attempt(runtime, target_id, started, token, now)
+    except BaseException:
+        # A bug or a time limit: back into the schedule with backoff. The ledger (state `sending`) makes the next
+        # attempt reconcile instead of sending twice; the attempt cap stops a poison target.
+        schedule.reschedule(target_id, time.time() + _backoff(started.attempt), token)
+        raise
+
+
+def _attempt(runtime: Runtime, target_id: str, started: Started, token: str, now: float) -> Step:
+    schedule, ledger, settings = runtime.schedule, runtime.ledger, runtime.settings
+    meta, attempt = started.meta, started.attempt
+    if attempt > MAX_ATTEMPTS:
+        reason = f"gave up after {MAX_ATTEMPTS} attempts"
+        if not ledger.transition(
+            target_id, [ABSENT, SCHEDULED, FAILED_RETRYABLE], FAILED, error=reason, retryable=False
+        ):
+            # It crashed while sending: the post may be up. A person decides (`publisher resolve`).
+            ledger.transition(target_id, [SENDING], UNKNOWN, error=f"{reason}, the last one while sending")
+        schedule.finish(target_id, token)
+        return Step("gave-up", detail=reason)
+    post = load_stored_post(runtime, meta.post_id, meta.content_hash) if meta else None
+    if meta is None or post is None:
+        schedule.finish(target_id, token)
+        return Step("dropped", detail="no longer scheduled")
+    if not started.post_scheduled:
+        # Sync unscheduled the post while this target was in flight (or waiting for a retry): it must not go out.
+        reason = "the post was removed, set to draft or superseded before this went out"
+        ledger.transition(target_id, [SCHEDULED, FAILED_RETRYABLE], CANCELLED, reason=reason)
+        schedule.finish(target_id, token)
+        return Step("cancelled", detail=reason)
+    decision = policy.check_deadline(meta, now, settings.tz)
+    if decision.action == policy.SKIP:
+        ledger.transition(target_id, [ABSENT, SCHEDULED, FAILED_RETRYABLE], SKIPPED, reason=decision.reason)
+        schedule.finish(target_id, token)
+        return Step("skipped", detail=decision.reason)
+    if started.blocked_until is not None and started.blocked_until > now:
+        schedule.reschedule(target_id, started.blocked_until, token)
+        return Step("rescheduled", detail=f"{meta.platform} asked to wait")
+
+    result = runtime.publish(target_id, settings=settings, ledger=ledger, post=post, dry_run=None)
+    return _follow_up(runtime, target_id, meta.platform, post, attempt, token, result)
+
+
+def _follow_up(
+    runtime: Runtime, target_id: str, platform: str, post: Post, attempt: int, token: str, result: TargetResult
+) -> Step:
+    """Turn the publish step's answer (the ledger state it left, and the adapter's outcome) into the next move."""
+    schedule, settings = runtime.schedule, runtime.settings
+    now = time.time()
+    if result.state == PUBLISHED:
+        schedule.finish(target_id, token)
+        if post.supersedes and not result.already:
+            note = supersede.retract_superseded(runtime, post.supersedes, platform, by=post.id)
+            return Step("published", detail=note)
+        return Step("published", detail=result.permalink or result.remote_id or "")
+    if result.state == FAILED and result.outcome == Outcome.RETRY_AFTER:
+        wait = max(1.0, float(result.retry_after or DEFAULT_RETRY_AFTER))
+        schedule.block(platform, now + wait, now)
+        if wait <= settings.visibility_timeout / 2:
+            schedule.hold(target_id, now + wait, token)
+            return Step("retry", retry_in=wait, detail=result.message)
+        schedule.reschedule(target_id, now + wait, token)
+        return Step("rescheduled", detail=result.message)
+    if result.state == FAILED and result.outcome == Outcome.TRANSIENT:
+        if attempt < MAX_ATTEMPTS:
+            wait = _backoff(attempt)
+            schedule.hold(target_id, now + wait, token)
+            return Step("retry", retry_in=wait, detail=result.message)
+        runtime.ledger.transition(target_id, [FAILED_RETRYABLE], FAILED, retryable=False)
+        schedule.finish(target_id, token)
+        return Step("failed", detail=f"gave up after {attempt} attempts: {result.message}")
+    if result.state == SENDING:  # a person's `publisher publish` is sending it right now
+        schedule.hold(target_id, now + schedule.lock_seconds, token)
+        return Step("retry", retry_in=float(schedule.lock_seconds), detail=result.message)
+    schedule.finish(target_id, token)
+    if result.state == UNKNOWN:
+        log.warning("%s: outcome unknown, needs a person: %s", target_id, result.message)
+        return Step("unknown", detail=result.message)
+    # failed for good (auth, invalid, not configured), skipped, cancelled, or refused (a draft): settled.
+    return Step(result.state, detail=result.message)
+
+
+def _backoff(attempt: int) -> float:
+    """5 s, 10 s, 20 s, ... capped at two minutes, with jitter so retries of a burst do not land together."""
+    return min(120.0, 5.0 * 2 ** max(0, attempt - 1)) * random.uniform(0.8, 1.2)

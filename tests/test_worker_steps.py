@@ -1,0 +1,181 @@
+"""The publish task's body (publisher.scheduler.work) in-process, with the real publish step and a loopback
+platform: what each outcome leads to, the attempt cap, supersedes retraction, status, pause/resume verbs."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+import redis
+from click.testing import CliRunner
+from test_worker_fakes import FakePlatform, delete_namespace, redis_url_for_tests, write_post
+
+from publisher.cli import cli
+from publisher.ledger import FAILED, PUBLISHED, RETRACTED, SKIPPED
+from publisher.scheduler import dispatch, work
+from publisher.scheduler.runtime import PUBLISH_HOOK_ENV, Runtime
+from publisher.scheduler.status import collect, plain_text
+from publisher.scheduler.supersede import RETRACT_HOOK_ENV
+from publisher.scheduler.sync import sync_posts
+from publisher.settings import Settings
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def platform():
+    with FakePlatform() as fake:
+        yield fake
+
+
+@pytest.fixture
+def runtime(tmp_path, platform, monkeypatch):
+    monkeypatch.setenv(PUBLISH_HOOK_ENV, "test_worker_fakes:publish_via_loopback")
+    monkeypatch.setenv(RETRACT_HOOK_ENV, "test_worker_fakes:retract_via_loopback")
+    namespace = f"test-steps-{uuid.uuid4().hex[:10]}"
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    settings = Settings(
+        redis_url=redis_url_for_tests(),
+        namespace=namespace,
+        posts_dir=posts,
+        state_dir=tmp_path / "state",
+        telegram={"bot_token": "123:rahasia-sekali", "chat_id": "1", "api_base": platform.url},
+        visibility_timeout=20,
+    )
+    rt = Runtime(settings)
+    try:
+        rt.redis.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    yield rt
+    delete_namespace(rt.redis, namespace)
+
+
+def _due(runtime, post_id: str, *, minutes_ago: int = 1, **extra) -> str:
+    from datetime import datetime, timedelta
+
+    moment = datetime.now(runtime.settings.tz) - timedelta(minutes=minutes_ago)
+    write_post(runtime.settings.posts_dir, post_id, publish_at=moment.strftime("%Y-%m-%d %H:%M"), **extra)
+    return f"{post_id}/telegram/main"
+
+
+def _run_due(runtime) -> dict[str, work.Step]:
+    """One tick, then each enqueued target through the task body, as a worker would."""
+    sync_posts(runtime)
+    sent: list[str] = []
+    dispatch.tick(runtime, sent.extend)
+    return {target: work.publish_one(runtime, target, token=f"task-{target}") for target in sent}
+
+
+def test_published_once_and_a_second_delivery_is_dropped(runtime, platform):
+    target = _due(runtime, "sekali")
+    steps = _run_due(runtime)
+    assert steps[target].action == "published"
+    assert work.publish_one(runtime, target, token="late-duplicate").action == "dropped"
+    assert platform.published(target) == 1
+
+
+def test_retry_after_longer_than_half_the_visibility_timeout_goes_back_to_the_schedule(runtime, platform):
+    target = _due(runtime, "tunggu")
+    platform.faults[target] = ["429:3600"]
+    step = _run_due(runtime)[target]
+    assert step.action == "rescheduled" and step.retry_in is None  # not a long countdown in the broker
+    assert runtime.schedule.due_ids()[target] == pytest.approx(time.time() + 3600, abs=5)
+    assert runtime.schedule.blocked_until(["telegram"])["telegram"] == pytest.approx(time.time() + 3600, abs=5)
+    # a short wait is a Celery countdown retry, and the lease is held for it
+    other = _due(runtime, "sebentar")
+    runtime.redis.delete(runtime.schedule.keys.blocked("telegram"))
+    platform.faults[other] = ["429:4"]
+    step = _run_due(runtime)[other]
+    assert step.action == "retry" and step.retry_in == pytest.approx(4)
+    assert other in runtime.schedule.leased_ids()
+    assert platform.published(other) == 0
+
+
+def test_a_poison_target_stops_after_the_attempt_cap(runtime, platform):
+    target = _due(runtime, "racun")
+    sync_posts(runtime)
+    runtime.schedule.claim(time.time())
+    runtime.redis.hset(runtime.schedule.keys.target(target), "attempts", work.MAX_ATTEMPTS)
+    step = work.publish_one(runtime, target, token="t")
+    assert step.action == "gave-up"
+    assert runtime.ledger.get(target).state == FAILED
+    assert platform.requests[target] == 0
+
+
+def test_deadline_passed_while_queued_is_skipped_at_send_time(runtime, platform):
+    target = _due(runtime, "kedaluwarsa", minutes_ago=3)
+    sync_posts(runtime)
+    runtime.schedule.claim(time.time())
+    # valid_until passed between the claim and the task starting
+    runtime.redis.hset(runtime.schedule.keys.target(target), "deadline", time.time() - 1)
+    assert work.publish_one(runtime, target, token="t").action == "skipped"
+    assert runtime.ledger.get(target).state == SKIPPED
+    assert platform.requests[target] == 0
+
+
+def test_supersedes_retracts_the_old_copy_once_the_correction_is_out(runtime, platform):
+    old = _due(runtime, "lama", minutes_ago=5)
+    assert _run_due(runtime)[old].action == "published"
+    new = _due(runtime, "ralat", supersedes="lama")
+    steps = _run_due(runtime)
+    assert steps[new].action == "published"
+    assert runtime.ledger.get(old).state == RETRACTED
+    assert platform.deleted  # the old copy was deleted on the platform
+    assert runtime.ledger.get(new).state == PUBLISHED
+
+
+def test_status_puts_unknown_and_failed_first_and_prints_no_secret(runtime, platform):
+    published = _due(runtime, "terbit")
+    failing = _due(runtime, "gagal")
+    _run_due(runtime)
+    runtime.ledger.transition(published, [PUBLISHED], PUBLISHED)
+    runtime.ledger.transition(failing, [PUBLISHED], FAILED, error="token ditolak", retryable=False)
+    status = collect(runtime)
+    assert [r.state for r in status.rows][:1] == ["failed"]
+    text = plain_text(status)
+    assert "FAILED" in text and "WIB" in text and "rahasia-sekali" not in text
+    data = json.loads(status.to_json())
+    assert {t["target"] for t in data["targets"]} == {published, failing}
+    assert "rahasia-sekali" not in status.to_json()
+
+
+def test_pause_and_resume_verbs_set_the_flag_every_dispatcher_obeys(runtime, monkeypatch):
+    monkeypatch.setenv("PUBLISHER_REDIS_URL", redis_url_for_tests())
+    monkeypatch.setenv("PUBLISHER_NAMESPACE", runtime.namespace)
+    target = _due(runtime, "jeda")
+    sync_posts(runtime)
+    assert CliRunner().invoke(cli, ["pause"]).exit_code == 0
+    sent: list[str] = []
+    assert dispatch.tick(runtime, sent.extend).paused and not sent
+    result = CliRunner().invoke(cli, ["status"])
+    assert result.exit_code == 0 and "PAUSED" in result.output and target in result.output
+    assert CliRunner().invoke(cli, ["resume"]).exit_code == 0
+    dispatch.tick(runtime, sent.extend)
+    assert sent == [target]
+
+
+def test_a_target_that_keeps_crashing_mid_send_ends_unknown_not_resent(runtime, platform):
+    target = _due(runtime, "mogok")
+    sync_posts(runtime)
+    runtime.schedule.claim(time.time())
+    runtime.ledger.begin_send(target, "h")  # a previous attempt died while sending
+    runtime.redis.hset(runtime.schedule.keys.target(target), "attempts", work.MAX_ATTEMPTS)
+    assert work.publish_one(runtime, target, token="t").action == "gave-up"
+    assert runtime.ledger.get(target).state == "unknown"
+    assert platform.requests[target] == 0
+
+
+def test_a_post_removed_while_its_target_is_in_flight_does_not_go_out(runtime, platform):
+    target = _due(runtime, "dihapus")
+    _due(runtime, "lain", status="draft")
+    sync_posts(runtime)
+    runtime.schedule.claim(time.time())  # claimed, the task is on its way
+    (runtime.settings.posts_dir / "dihapus.md").unlink()
+    sync_posts(runtime)  # cannot unschedule a target in flight, but forgets the post
+    assert work.publish_one(runtime, target, token="t").action == "cancelled"
+    assert runtime.ledger.get(target).state == "cancelled"
+    assert platform.requests[target] == 0
