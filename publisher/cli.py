@@ -125,7 +125,7 @@ def publish(ctx: Context, post_id: str, platforms: tuple[str, ...], dry_run: boo
     """
     import redis
 
-    from publisher.publish import publish_post
+    from publisher.operations import publish_post
 
     settings = ctx.settings
     try:
@@ -154,7 +154,7 @@ def retract(ctx: Context, post_id: str) -> None:
     """
     import redis
 
-    from publisher.publish import retract_post
+    from publisher.operations import retract_post
 
     settings = ctx.settings
     try:
@@ -176,7 +176,7 @@ def doctor(ctx: Context) -> None:
     Lists the platforms that are not configured with the variables to set. Exits 0 when all is well, 1 when a
     check failed or a platform that a ready post lists is not configured.
     """
-    from publisher.publish import doctor as run_doctor
+    from publisher.operations import doctor as run_doctor
 
     lines = run_doctor(ctx.settings)
     for line in lines:
@@ -195,7 +195,7 @@ def resolve(ctx: Context, target: str, permalink: str | None, remote_id: str | N
 
     Look at the account first. Then either `--published URL` (it is there) or `--not-published` (it is not).
     """
-    from publisher.publish import resolve_target
+    from publisher.operations import resolve_target
 
     published = bool(permalink or remote_id)
     if published == not_published:

@@ -14,15 +14,12 @@ import redis
 
 from publisher.adapters.base import CredentialCheck, DeleteResult, Outgoing
 from publisher.ledger import FAILED, PUBLISHED, SENDING, SKIPPED, UNKNOWN, Ledger
+from publisher.operations import doctor, publish_post, resolve_target, retract_post
 from publisher.publish import (
     REFUSED,
-    doctor,
     idempotency_key,
     load_post_by_id,
-    publish_post,
     publish_target,
-    resolve_target,
-    retract_post,
     unconfigured_message,
 )
 from publisher.results import Outcome, PublishResult

