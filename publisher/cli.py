@@ -75,7 +75,7 @@ def check(ctx: Context, paths: tuple[Path, ...], quiet: bool) -> None:
     sys.exit(1 if report.errors else 0)
 
 
-# --- publishing verbs: publish, retract, doctor, resolve (the logic is in publisher.publish) ----------------------
+# --- publishing verbs: publish, retract, doctor, resolve (the logic is in publisher.operations) ----------------------
 
 
 def _mask_output_and_logs(*, verbose: bool = False) -> None:
