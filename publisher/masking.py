@@ -116,10 +116,7 @@ def install_log_masking(masker: Masker) -> MaskingFilter:
     """
     global _installed, _base_factory
     root = logging.getLogger()
-    if _installed is not None:
-        root.removeFilter(_installed)
-        for handler in root.handlers:
-            handler.removeFilter(_installed)
+    _detach_installed(root)
     _installed = MaskingFilter(masker)
     root.addFilter(_installed)
     for handler in root.handlers:
@@ -139,15 +136,18 @@ def install_log_masking(masker: Masker) -> MaskingFilter:
     return _installed
 
 
-def uninstall_log_masking() -> None:
-    """Undo :func:`install_log_masking` (tests that run the CLI in-process clean up with it)."""
-    global _installed, _base_factory
-    root = logging.getLogger()
+def _detach_installed(root: logging.Logger) -> None:
     if _installed is not None:
         root.removeFilter(_installed)
         for handler in root.handlers:
             handler.removeFilter(_installed)
-        _installed = None
+
+
+def uninstall_log_masking() -> None:
+    """Undo :func:`install_log_masking` (tests that run the CLI in-process clean up with it)."""
+    global _installed, _base_factory
+    _detach_installed(logging.getLogger())
+    _installed = None
     if _base_factory is not None:
         logging.setLogRecordFactory(_base_factory)
         _base_factory = None
