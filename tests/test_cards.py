@@ -448,3 +448,65 @@ def test_the_emoji_font_ships_with_the_package_and_its_licence() -> None:
     assert EMOJI_FONT_PATH.is_file() and EMOJI_FONT_PATH.parent == ASSETS
     assert "SIL OPEN FONT LICENSE Version 1.1" in (ASSETS / "NotoColorEmoji-LICENSE.txt").read_text()
     assert 0x1F600 in emoji_coverage() and ord("a") in text_coverage()
+
+
+# --- performance work: the faster paths must give the same cards ------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_reminder_drawn_from_the_shared_stem_matches_one_drawn_in_full(platform: str) -> None:
+    """compose() draws a reminder as the post's cached card plus the countdown pill; it must be the very card that
+    drawing everything in order gives (pixels, text blocks and their order, the title)."""
+    from dataclasses import replace
+
+    from publisher.cards import templates
+    from publisher.cards.content import build_content
+
+    spec = ADAPTERS[platform].card
+    for post_id in (*TEMPLATE_POSTS.values(), "layanan-paspor-keliling"):
+        for english in (False, True):
+            for countdown in (None, "BESOK", "3 HARI LAGI", "HARI INI — 7 JAM LAGI 🎉"):
+                content = replace(build_content(load(post_id), english=english), countdown=countdown)
+                full = templates._compose(content, spec.width, spec.height, with_body=False)
+                shared = templates.compose(content, spec.width, spec.height)
+                assert shared.image.tobytes() == full.image.tobytes(), (post_id, english, countdown)
+                assert shared.blocks == full.blocks and shared.title == full.title
+                assert shared.image is not templates.compose(content, spec.width, spec.height).image
+
+
+def test_drawing_on_a_composed_card_does_not_change_the_next_one() -> None:
+    spec = ADAPTERS["instagram"].card
+    post = load("paspor-baru")
+    first = compose_card(post, spec).image
+    expected = first.tobytes()
+    first.paste((255, 0, 0), (0, 0, spec.width, spec.height))
+    assert compose_card(post, spec).image.tobytes() == expected
+
+
+def test_a_drawn_png_card_is_lossless_minimal_and_smaller_than_pillows() -> None:
+    from publisher.cards.encode import PNG_COMPRESS_LEVEL, png_unfiltered
+
+    image = compose_card(load("seminar-pelayanan-prima"), ADAPTERS["x"].card).image
+    data = encode(image, "PNG", flat=True)
+    assert data == png_unfiltered(image)
+    decoded = Image.open(io.BytesIO(data))
+    decoded.load()
+    assert decoded.format == "PNG" and decoded.mode == "RGB" and decoded.size == image.size
+    assert decoded.tobytes() == image.tobytes()
+    assert not decoded.info  # no text, EXIF, ICC or dpi chunks
+    chunks, at = [], 8
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        chunks.append(data[at + 4 : at + 8])
+        at += 12 + length
+    assert chunks == [b"IHDR", b"IDAT", b"IEND"]
+    pillow = io.BytesIO()
+    image.save(pillow, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+    assert len(data) <= len(pillow.getvalue())
+
+
+def test_a_photo_png_keeps_pillows_filtered_encoder(tmp_path: Path) -> None:
+    noise = Image.effect_noise((320, 200), 60).convert("RGB")
+    assert encode(noise, "PNG") != encode(noise, "PNG", flat=True)
+    for data in (encode(noise, "PNG"), encode(noise, "PNG", flat=True)):
+        assert Image.open(io.BytesIO(data)).tobytes() == noise.tobytes()

@@ -225,3 +225,37 @@ def test_ledger_state_is_shown(settings: Settings, tmp_path: Path) -> None:
 def test_progress_bar_only_on_a_terminal(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     build_site(None, settings, tmp_path / "site", now=NOW, show_progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_workers_started_before_the_check_give_the_serial_site_and_end_with_it(
+    posts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first run over many posts forks the render workers before checking the posts; the site it writes is the one
+    rendering card by card in this process writes, and no worker outlives build_site."""
+    import multiprocessing
+
+    from publisher.preview import render
+
+    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        pytest.skip("the pool needs fork and two CPUs")
+    started: list[object] = []
+    real_start = render._start_pool
+    monkeypatch.setattr(render, "_start_pool", lambda sizes: started.append(sizes) or real_start(sizes))
+    pooled = build_site(None, Settings(posts_dir=posts, state_dir=tmp_path / "state-a"), tmp_path / "a", now=NOW)
+    assert len(started) == 1  # once, and early: not again when the cards are rendered
+    assert multiprocessing.active_children() == []
+
+    threshold = render.POOL_THRESHOLD
+    monkeypatch.setattr(render, "POOL_THRESHOLD", 10**9)
+    monkeypatch.setattr(render, "_can_fork", lambda: False)
+    serial = build_site(None, Settings(posts_dir=posts, state_dir=tmp_path / "state-b"), tmp_path / "b", now=NOW)
+    assert len(started) == 1
+    assert pooled.cards_rendered == serial.cards_rendered > threshold
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b
+    for name in files_a:
+        if name.suffix in (".png", ".jpg"):
+            assert Image.open(tmp_path / "a" / name).tobytes() == Image.open(tmp_path / "b" / name).tobytes()
+        elif name.suffix != ".pdf":  # a PDF records when it was made
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

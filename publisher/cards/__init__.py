@@ -66,7 +66,8 @@ def render_card(
         image = fit_photo(post.image, spec.size)
     else:
         image = compose_card(post, spec, occurrence=occurrence, english=english).image
-    data = encode(image, spec.format, spec.max_bytes)
+    # A drawn card is flat colour and text: see publisher.cards.encode for why its PNG is written unfiltered.
+    data = encode(image, spec.format, spec.max_bytes, flat=post.image is None)
     alt = card_alt(post, adapter, occurrence=occurrence, english=english)
     return RenderedCard(data, spec.format, spec.width, spec.height, alt)
 

@@ -63,12 +63,21 @@ def text_height(lines: int, size: int, line_height: float) -> int:
     return (lines - 1) * round(size * line_height) + round(size * (ASCENT_EM + DESCENT_EM))
 
 
+@lru_cache(maxsize=16384)
 def measure(text: str, size: int, weight: int) -> float:
-    """Advance width of ``text`` at ``size`` px, emoji included, as :func:`draw_line` lays it out."""
+    """Advance width of ``text`` at ``size`` px, emoji included, as :func:`draw_line` lays it out.
+
+    Memoized: fitting, balancing, drawing and the text blocks measure the same lines again and again (raqm
+    shaping is most of a card's layout time)."""
     width = 0.0
     for run in split_runs(text):
-        width += emoji_advance(size) if run.emoji else text_font(size, weight).getlength(run.text)
+        width += emoji_advance(size) if run.emoji else _run_length(run.text, size, weight)
     return width
+
+
+@lru_cache(maxsize=16384)
+def _run_length(text: str, size: int, weight: int) -> float:
+    return text_font(size, weight).getlength(text)
 
 
 @lru_cache(maxsize=8192)
@@ -205,9 +214,8 @@ def draw_line(canvas: Image.Image, draw: ImageDraw.ImageDraw, x: float, baseline
             paste_emoji(canvas, run.text, x, baseline, size)
             x += emoji_advance(size)
         else:
-            font = text_font(size, weight)
-            draw.text((x, baseline), run.text, font=font, fill=fill, anchor="ls")
-            x += font.getlength(run.text)
+            draw.text((x, baseline), run.text, font=text_font(size, weight), fill=fill, anchor="ls")
+            x += _run_length(run.text, size, weight)
     return x
 
 

@@ -13,7 +13,7 @@ Text is only ever drawn on flat colour (no gradient or photo underneath), so its
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from PIL import Image, ImageDraw
@@ -101,8 +101,19 @@ def _base(width: int, height: int, footer_left: str, footer_right: str | None) -
     """The parts cards of this size share: ground, header with emblem and office name, footer band and texts.
 
     Cached per size, language and hashtag (most posts share the office's), so a card starts as a copy of it
-    instead of redrawing it.
+    instead of redrawing it. It starts as a copy of :func:`_chrome`, the same for every language and hashtag.
     """
+    chrome, header_blocks = _chrome(width, height)
+    image = chrome.copy()
+    frame = Frame(width, height)
+    return _footer_texts(image, ImageDraw.Draw(image), frame, footer_left, footer_right, list(header_blocks))
+
+
+@lru_cache(maxsize=16)
+def _chrome(width: int, height: int) -> tuple[Image.Image, tuple[TextBlock, ...]]:
+    """Ground, header band with its rings, emblem and office name, and the footer band without its texts: the
+    dearest part of :func:`_base` (the emblem and rings are drawn supersampled), shared by every language and
+    hashtag, and built by :func:`warm_up` in the preview's workers before the first card."""
     frame = Frame(width, height)
     image = Image.new("RGB", (width, height), palette.NAVY)
     draw = ImageDraw.Draw(image)
@@ -140,6 +151,13 @@ def _base(width: int, height: int, footer_left: str, footer_right: str | None) -
     footer_top = height - frame.footer_height
     draw.rectangle((0, footer_top, width, height), fill=palette.NAVY_DEEP)
     draw.rectangle((0, footer_top, width, footer_top + frame.rule), fill=palette.GOLD)
+    return image, tuple(blocks)
+
+
+def _footer_texts(image: Image.Image, draw, frame: Frame, footer_left: str, footer_right: str | None,
+                  blocks: list[TextBlock]) -> tuple[Image.Image, tuple]:  # fmt: skip
+    width, height, m = frame.width, frame.height, frame.margin
+    footer_top = height - frame.footer_height
     size = frame.px(24)
     baseline = footer_top + frame.rule + (frame.footer_height - frame.rule + round(size * CAP_HEIGHT_EM)) // 2
     end = draw_line(image, draw, m, baseline, footer_left, size, SEMIBOLD, palette.FOOTER_TEXT[0])
@@ -154,6 +172,12 @@ def _base(width: int, height: int, footer_left: str, footer_right: str | None) -
     return image, tuple(blocks)
 
 
+def warm_up(width: int, height: int) -> None:
+    """Builds what every card of this size draws first (header chrome, emblem, the fonts of the office name)."""
+    with _DRAWING:
+        _chrome(width, height)
+
+
 # The cached FreeType faces are shared process-wide and FreeType faces are not safe to use from two threads at
 # once; cards are drawn one at a time per process (processes, as the preview's pool uses, are unaffected).
 _DRAWING = threading.Lock()
@@ -162,15 +186,57 @@ _DRAWING = threading.Lock()
 def compose(content: CardContent, width: int, height: int, *, with_body: bool = False) -> Composition:
     """Draws the card for ``content`` at ``width``×``height``; ``with_body`` adds the caption (posters)."""
     with _DRAWING:
-        return _compose(content, width, height, with_body=with_body)
+        if with_body:
+            return _compose(content, width, height, with_body=True)
+        return _from_stem(content, width, height)
 
 
-def _compose(content: CardContent, width: int, height: int, *, with_body: bool) -> Composition:
+@dataclass(frozen=True)
+class _Stem:
+    """A drawn card without its countdown badge: what a post's card and its reminder cards on one platform share."""
+
+    image: Image.Image
+    blocks: tuple[TextBlock, ...]
+    title: FittedText | None
+    title_floor: int
+    countdown_at: tuple[int, int, int, int]  # left, top, badge height, index in ``blocks`` after the kind badge
+
+
+def _from_stem(content: CardContent, width: int, height: int) -> Composition:
+    """The card, drawn as its stem (cached: a reminder differs from the post's card by the countdown alone) plus
+    the countdown badge.
+
+    The countdown pill sits in the badge row, clear of everything else drawn (the title starts ``after_badges``
+    below the row's top), so drawing it last gives the same pixels as drawing it between the badge and the title;
+    ``tests/test_cards.py`` checks this against :func:`_compose`."""
+    stem = _stem(replace(content, countdown=None), width, height)
+    result = Composition(stem.image.copy(), list(stem.blocks), stem.title, stem.title_floor)
+    if content.countdown:
+        left, top, badge_height, index = stem.countdown_at
+        frame = Frame(width, height)
+        _, block = _pill_text(result.image, ImageDraw.Draw(result.image), frame, left, top, badge_height,
+                              content.countdown, frame.px(28), EXTRABOLD, palette.COUNTDOWN[1], palette.COUNTDOWN[0],
+                              "countdown")  # fmt: skip
+        result.blocks.insert(index, block)
+    return result
+
+
+@lru_cache(maxsize=8)
+def _stem(content: CardContent, width: int, height: int) -> _Stem:
+    # The post's cards are rendered platform by platform, each followed by its reminders: a few entries suffice.
+    where: list[tuple[int, int, int, int]] = []
+    result = _compose(content, width, height, with_body=False, countdown_at=where)
+    return _Stem(result.image, tuple(result.blocks), result.title, result.title_floor, where[0])
+
+
+def _compose(content: CardContent, width: int, height: int, *, with_body: bool,
+             countdown_at: list[tuple[int, int, int, int]] | None = None) -> Composition:  # fmt: skip
     """See :func:`compose`.
 
     The layout is planned before anything is drawn: first with generous spacing, then, if the title would not
     fit at the legibility floor, with compact spacing (tighter gaps, a narrower panel column) before the subtitle
     is given up and, for titles far beyond any realistic length, the title ends in "…".
+    ``countdown_at`` receives where the countdown badge goes (see :class:`_Stem`).
     """
     frame = Frame(width, height)
     base, base_blocks = _base(width, height, content.footer_left, content.footer_right)
@@ -188,7 +254,7 @@ def _compose(content: CardContent, width: int, height: int, *, with_body: bool) 
             break
     if plan.panel is not None:
         _draw_panel(result, draw, frame, plan.panel, theme)
-    _draw_text_stack(result, draw, frame, plan, content, theme)
+    _draw_text_stack(result, draw, frame, plan, content, theme, countdown_at)
     return result
 
 
@@ -346,7 +412,7 @@ def _draw_panel(result: Composition, draw, frame: Frame, panel: PanelPlan, theme
 
 
 def _draw_text_stack(result: Composition, draw, frame: Frame, plan: TextPlan, content: CardContent,
-                     theme: palette.Theme) -> None:  # fmt: skip
+                     theme: palette.Theme, countdown_at: list | None = None) -> None:  # fmt: skip
     """Badges, title with its accent bar, subtitle and (posters) body, as planned."""
     u = frame.px
     result.title = plan.title
@@ -354,6 +420,8 @@ def _draw_text_stack(result: Composition, draw, frame: Frame, plan: TextPlan, co
     x, block = _pill_text(result.image, draw, frame, plan.left, y, plan.badge_height, content.badge, u(26),
                           EXTRABOLD, theme.badge_fill, theme.badge_text, "badge")  # fmt: skip
     result.blocks.append(block)
+    if countdown_at is not None:
+        countdown_at.append((x + u(16), y, plan.badge_height, len(result.blocks)))
     if content.countdown:
         _, block = _pill_text(result.image, draw, frame, x + u(16), y, plan.badge_height, content.countdown, u(28),
                               EXTRABOLD, palette.COUNTDOWN[1], palette.COUNTDOWN[0], "countdown")  # fmt: skip

@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 
 from publisher.adapters import Adapter, adapter_classes
 from publisher.captions import Caption, build_caption
-from publisher.check import CheckReport, check_paths
+from publisher.check import CheckReport, check_paths, find_post_files
 from publisher.loader import LoadResult
 from publisher.post import Kind, Post
 from publisher.preview.render import CardFile, CardJob, CardRenderer, poster_renderer, write_if_changed
@@ -193,6 +193,28 @@ def build_site(
     tz = settings.tz
     now = (now or datetime.now(tz)).astimezone(tz)
     out_dir.mkdir(parents=True, exist_ok=True)
+    with_posters = posters and poster_renderer() is not None
+    renderer = CardRenderer(out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards")
+    # A first run over many posts: the render workers start (and load fonts, draw each size's header) while the
+    # posts are checked below, instead of after it. About four cards a post is a fair guess of what is coming.
+    renderer.start_workers(4 * len(find_post_files(list(paths or []) or [settings.posts_dir])[0]), posters=with_posters)
+    try:
+        return _build(paths, settings, out_dir, now, ledger, show_progress, with_posters, renderer)
+    finally:
+        renderer.close()
+
+
+def _build(
+    paths: Sequence[Path] | None,
+    settings: Settings,
+    out_dir: Path,
+    now: datetime,
+    ledger: Any,
+    show_progress: bool,
+    with_posters: bool,
+    renderer: CardRenderer,
+) -> PreviewReport:
+    tz = settings.tz
     report = check_paths(list(paths or []), settings)
     classes = adapter_classes()
 
@@ -204,10 +226,8 @@ def build_site(
     ]
     invalid += [InvalidView(p.path, None, [p]) for p in report.missing_paths]
 
-    with_posters = posters and poster_renderer() is not None
     plans = {r.post.id: _plan(r.post, now, posters=with_posters) for r in valid if r.post is not None}
     jobs = [job for plan in plans.values() for job in plan[1]]
-    renderer = CardRenderer(out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards")
     with _progress(show_progress, len(jobs)) as advance:
         cards = renderer.render(jobs, advance)
 
