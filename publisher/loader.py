@@ -25,7 +25,12 @@ MAX_IMAGE_PIXELS = 40_000_000  # ~ 8000×5000; anything larger is refused as a p
 RESERVED_KEYS = {"body", "source"}
 
 
-class _YamlLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster), the pure-Python one otherwise; both
+# give every node its line.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _YamlLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that leaves timestamps as the text the author typed, so ``post.py`` applies the office zone."""
 
 

@@ -18,7 +18,6 @@ import regex
 
 URL_PATTERN = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'…]")
 URL_WEIGHT = 23
-_X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
 _GRAPHEME = regex.compile(r"\X")
 
@@ -57,19 +56,21 @@ def _graphemes(text: str) -> int:
     return len(_GRAPHEME.findall(_nfc(text)))
 
 
-def _x_char_weight(char: str) -> int:
-    code = ord(char)
-    return 1 if any(lo <= code <= hi for lo, hi in _X_LIGHT_RANGES) else 2
+# Code points outside twitter-text's light ranges (0-4351, 8192-8205, 8208-8223, 8242-8247) weigh 2.
+_X_HEAVY = regex.compile(r"[^\u0000-\u10FF\u2000-\u200D\u2010-\u201F\u2032-\u2037]")
+
+
+def _x_plain_weight(text: str) -> int:
+    return len(text) + len(_X_HEAVY.findall(text))
 
 
 def _x_weighted(text: str) -> int:
     rest, urls = _without_urls(_nfc(text))
     total = urls * URL_WEIGHT
+    if not _EMOJI.search(rest):  # the common case: no grapheme walk needed
+        return total + _x_plain_weight(rest)
     for cluster in _GRAPHEME.findall(rest):
-        if _EMOJI.search(cluster):
-            total += 2
-        else:
-            total += sum(_x_char_weight(c) for c in cluster)
+        total += 2 if _EMOJI.search(cluster) else _x_plain_weight(cluster)
     return total
 
 

@@ -75,3 +75,17 @@ def test_instagram_keeps_at_most_30_hashtags():
     post = make_post("Isi.", hashtags=[f"tag{i}" for i in range(35)])
     caption = build_caption(post, adapter_class("instagram"))
     assert caption.text.count("#") == 30 and caption.dropped_hashtags == 5
+
+
+def test_x_weight_fast_path_agrees_with_the_grapheme_walk():
+    """Text without emoji is weighed by one regex; it must agree with weighing cluster by cluster."""
+    import random
+
+    from publisher.textcount import _GRAPHEME, _x_plain_weight
+
+    pool = [*"abc —–“”‘’…é日本한", "e\u0301", " https://a.id/x ", *map(chr, (0x10FF, 0x1100, 0x2000, 0x200E, 0x2037))]
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        walked = sum(_x_plain_weight(cluster) for cluster in _GRAPHEME.findall(text))
+        assert _x_plain_weight(text) == walked
