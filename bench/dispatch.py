@@ -85,9 +85,17 @@ class CountingAPI:
 _local = threading.local()
 
 
-def light_publish(target, *, settings, ledger, post=None, dry_run=None):
+def http_session():
+    """A session configured like the real transport's (publisher.transport.RequestsTransport: ``trust_env`` off, so
+    no proxy lookup in the environment per request); the raw loop uses the same, so both sides pay the same."""
     import requests
 
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
+def light_publish(target, *, settings, ledger, post=None, dry_run=None):
     from publisher.ledger import PUBLISHED, SENDING
     from publisher.publish import TargetResult
     from publisher.results import Outcome
@@ -95,7 +103,7 @@ def light_publish(target, *, settings, ledger, post=None, dry_run=None):
     if not ledger.begin_send(target, "bench"):
         record = ledger.get(target)
         return TargetResult.from_record(record, already=record.state == PUBLISHED)
-    session = getattr(_local, "session", None) or requests.Session()
+    session = getattr(_local, "session", None) or http_session()
     _local.session = session
     answer = session.post(f"{settings.telegram.api_base}/publish", json={"target": target}, timeout=30)
     remote_id = answer.json()["id"]
@@ -107,9 +115,7 @@ def light_publish(target, *, settings, ledger, post=None, dry_run=None):
 
 
 def raw_loop(url: str, n: int) -> float:
-    import requests
-
-    session = requests.Session()
+    session = http_session()
     start = time.perf_counter()
     for i in range(n):
         session.post(f"{url}/publish", json={"target": f"raw-{i}"}, timeout=30).json()

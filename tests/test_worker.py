@@ -172,3 +172,55 @@ def test_faults_429_5xx_and_dropped_connections_end_published_exactly_once(setup
         # the 429's Retry-After (2 s) was honoured: the second try came after the wait, not before
         first, second = platform.request_times["lambat/telegram/main"]
         assert second - first >= 1.9
+
+
+def test_worker_killed_mid_batch_leaves_the_rest_to_the_redelivery_each_once(setup, client):
+    """One ``publish_targets`` message of three ids; the worker dies on the second. The first stays published once,
+    the second is reconciled (not re-sent), the third, never started, goes out once after the redelivery."""
+    from publisher.scheduler.runtime import Runtime
+    from publisher.scheduler.sync import sync_posts
+    from publisher.settings import Settings
+    from worker.celery_app import make_app
+
+    namespace, posts, state = setup
+    ids = ["muka", "tahan", "ekor"]
+    for post_id in ids:
+        write_post(posts, post_id, publish_at=due_now())
+    targets = [f"{p}/telegram/main" for p in ids]
+    ledger = Ledger(client, namespace)
+    log = state / "worker.log"
+    with FakePlatform() as platform:
+        platform.faults["tahan/telegram/main"] = ["block"]
+        env = worker_env(namespace, posts, state, platform.url)
+        settings = Settings(
+            redis_url=redis_url_for_tests(),
+            namespace=namespace,
+            posts_dir=posts,
+            state_dir=state,
+            secrets_dir=state / "no-secrets",
+            visibility_timeout=8,
+            task_time_limit=5,
+            telegram={"bot_token": "123:test", "chat_id": "1", "api_base": platform.url},
+        )
+        runtime = Runtime(settings)
+        sync_posts(runtime)
+        assert sorted(runtime.schedule.claim(time.time())) == sorted(targets)  # claimed, as a tick does
+        make_app(settings).send_task("worker.tasks.publish_targets", args=[targets])
+        first = start_worker(env, log)
+        second = None
+        try:
+            wait_for(platform.blocked.is_set, 40, "the blocked publish", log)
+            kill(first)  # SIGKILL the whole worker in the middle of the batch
+            now = states(ledger)
+            assert (now[targets[0]], now[targets[1]], now[targets[2]]) == ("published", "sending", "scheduled")
+            assert platform.requests[targets[2]] == 0 and targets[2] in runtime.schedule.leased_ids()
+            platform.release.set()
+            second = start_worker(env, log)
+            wait_for(lambda: all(states(ledger).get(t) in SETTLED for t in targets), 50, "every target settled", log)
+        finally:
+            kill(first)
+            if second is not None:
+                kill(second, signal.SIGTERM)
+        assert {t: states(ledger)[t] for t in targets} == dict.fromkeys(targets, "published")
+        for target in targets:
+            assert platform.published(target) == 1, target

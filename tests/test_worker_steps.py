@@ -179,3 +179,82 @@ def test_a_post_removed_while_its_target_is_in_flight_does_not_go_out(runtime, p
     assert work.publish_one(runtime, target, token="t").action == "cancelled"
     assert runtime.ledger.get(target).state == "cancelled"
     assert platform.requests[target] == 0
+
+
+# --- batches of ids in one task message (worker.tasks.publish_targets) ------------------------------------------
+
+
+def _claimed(runtime, *post_ids: str) -> list[str]:
+    targets = [_due(runtime, post_id) for post_id in post_ids]
+    sync_posts(runtime)
+    sent: list[str] = []
+    dispatch.tick(runtime, sent.extend)
+    assert sorted(sent) == sorted(targets)
+    return targets
+
+
+def test_a_batch_publishes_each_id_once_and_its_redelivery_drops_them_all(runtime, platform):
+    targets = _claimed(runtime, "satu", "dua", "tiga")
+    batch = work.publish_batch(runtime, targets, token="batch-1", budget=60)
+    assert {t: s.action for t, s in batch.steps.items()} == dict.fromkeys(targets, "published")
+    assert not batch.left and batch.error is None
+    # the same message delivered again (a worker lost after the last publish, before the ack)
+    again = work.publish_batch(runtime, targets, token="batch-1", budget=60)
+    assert {s.action for s in again.steps.values()} == {"dropped"}
+    assert all(platform.published(t) == 1 for t in targets)
+    assert not runtime.schedule.leased_ids() and not runtime.schedule.due_ids()
+
+
+def test_a_batch_past_its_budget_leaves_the_rest_leased_and_untouched(runtime, platform):
+    targets = _claimed(runtime, "awal", "tengah", "akhir")
+    ticks = iter([0.0, 100.0])  # started at 0; by the second target the budget has run out
+    batch = work.publish_batch(runtime, targets, token="b", budget=10, clock=lambda: next(ticks))
+    assert list(batch.steps) == targets[:1] and batch.left == targets[1:]
+    for target in batch.left:
+        assert platform.requests[target] == 0
+        assert target in runtime.schedule.leased_ids()  # still claimed: the new message (or the sweeper) has them
+        assert runtime.ledger.get(target).state == "scheduled"
+    rest = work.publish_batch(runtime, batch.left, token="b2", budget=10)
+    assert {s.action for s in rest.steps.values()} == {"published"}
+    assert all(platform.published(t) == 1 for t in targets)
+
+
+def test_a_crash_mid_batch_reschedules_that_id_and_hands_back_the_rest(runtime, platform):
+    targets = _claimed(runtime, "pertama", "meledak", "terakhir")
+    real = runtime.publish
+
+    def explode_on_second(target_id, **kwargs):
+        if target_id == targets[1]:
+            raise RuntimeError("bug")
+        return real(target_id, **kwargs)
+
+    runtime.__dict__["publish"] = explode_on_second
+    batch = work.publish_batch(runtime, targets, token="b", budget=60)
+    assert isinstance(batch.error, RuntimeError)
+    assert batch.steps[targets[0]].action == "published"
+    assert targets[1] not in batch.steps and batch.left == targets[2:]
+    assert targets[1] in runtime.schedule.due_ids()  # back in the schedule with backoff, lock released
+    assert targets[2] in runtime.schedule.leased_ids() and platform.requests[targets[2]] == 0
+    assert not runtime.redis.exists(runtime.schedule.keys.running(targets[1]))
+
+
+def test_a_running_target_in_a_redelivered_batch_is_retried_on_its_own(runtime, platform):
+    targets = _claimed(runtime, "jalan", "lanjut")
+    # a previous delivery of the same batch still holds the first target's running lock
+    assert runtime.schedule.start(targets[0], "earlier-delivery", time.time()) != "busy"
+    batch = work.publish_batch(runtime, targets, token="redelivered", budget=60)
+    assert batch.steps[targets[0]].action == "retry" and batch.steps[targets[0]].retry_in > 0
+    assert batch.steps[targets[1]].action == "published"
+    assert platform.requests[targets[0]] == 0
+
+
+def test_enqueue_batches_small_ticks_spread_and_big_ones_capped():
+    from worker.tasks import BATCH_MAX, SPREAD, batches
+
+    ids = [f"p{i}/telegram/main" for i in range(10_000)]
+    for n in (1, 2, SPREAD, SPREAD + 1, 100, 167, SPREAD * BATCH_MAX + 1, 10_000):
+        split = batches(ids[:n])
+        assert [i for b in split for i in b] == ids[:n]  # every id once, in order
+        assert max(len(b) for b in split) <= BATCH_MAX
+        assert len(split) >= min(n, SPREAD)
+    assert batches([]) == []

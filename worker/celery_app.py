@@ -7,7 +7,9 @@ Why these settings (Celery's Redis caveats, kombu#337):
   only countdowns are short retries, capped at half the visibility timeout.
 * ``task_acks_late`` + ``task_reject_on_worker_lost``: a task whose worker dies is delivered again, and the ledger
   (state ``sending``) makes that second delivery reconcile rather than post twice.
-* ``worker_prefetch_multiplier = 1``: a worker holds one message per process, so a crash strands at most that one.
+* ``worker_prefetch_multiplier = 1``: a worker holds one message per process (or thread), so a crash strands at most
+  that one — a single target, or one small batch of ids (``worker.tasks.publish_targets``, at most
+  ``worker.tasks.BATCH_MAX``), each id of which is still started, published and released on its own.
 * One visibility timeout (``settings.visibility_timeout``) for the broker and the result backend; the hard time
   limit stays well below it, so a running task is never redelivered while it still runs.
 * The queue and every broker key carry the namespace, so installations and tests sharing a server stay apart.

@@ -1,8 +1,16 @@
-"""Thin tasks: ids in, the scheduler's functions do the work (publisher.scheduler), the result decides retry."""
+"""Thin tasks: ids in, the scheduler's functions do the work (publisher.scheduler), the result decides retry.
+
+A burst of due targets travels in small batches (``publish_targets``): each message costs the worker a broker
+round trip, an unacked-index write and an ack, more than the scheduler's own work for one target. Inside a batch
+every id is started, published and released on its own (:func:`publisher.scheduler.work.publish_batch`), so the
+guarantees are those of ``publish_target``; a retry is sent as that id's own ``publish_target`` message.
+"""
 
 from __future__ import annotations
 
+import itertools
 import logging
+import math
 from collections.abc import Sequence
 
 from publisher.scheduler import dispatch, runtime, sync, work
@@ -11,11 +19,29 @@ from worker.celery_app import app
 log = logging.getLogger(__name__)
 
 
+BATCH_MAX = 10  # ids per message: amortises the per-message cost while a batch stays a few round trips long
+SPREAD = 16  # a tick of fewer than SPREAD * BATCH_MAX ids is spread over up to this many messages, for parallelism
+
+
+def batches(target_ids: Sequence[str]) -> list[list[str]]:
+    """Split ids into at most ``BATCH_MAX`` per message, and into at least ``SPREAD`` messages when there are that
+    many ids, so a small tick still runs on every worker thread at once."""
+    ids = list(target_ids)
+    if not ids:
+        return []
+    count = max(math.ceil(len(ids) / BATCH_MAX), min(len(ids), SPREAD))
+    bounds = [len(ids) * i // count for i in range(count + 1)]  # sizes differ by one at most
+    return [ids[start:end] for start, end in itertools.pairwise(bounds)]
+
+
 def enqueue_publish(target_ids: Sequence[str]) -> None:
-    """One message per target, sent over one producer connection."""
+    """Batches of claimed ids (a single id as ``publish_target``), sent over one producer connection."""
     with app.producer_or_acquire() as producer:
-        for target_id in target_ids:
-            publish_target.apply_async(args=[target_id], producer=producer)
+        for batch in batches(target_ids):
+            if len(batch) == 1:
+                publish_target.apply_async(args=[batch[0]], producer=producer)
+            else:
+                publish_targets.apply_async(args=[batch], producer=producer)
 
 
 @app.task(ignore_result=True)
@@ -50,3 +76,22 @@ def publish_target(self, target_id: str) -> str:
     if step.action in ("unknown", "failed", "gave-up"):
         log.warning("%s: %s %s", target_id, step.action, step.detail)
     return step.action
+
+
+@app.task(bind=True, ignore_result=True)
+def publish_targets(self, target_ids: list[str]) -> dict[str, str]:
+    """A batch: each id as ``publish_target`` would do it; retries and the ids not reached go out as new messages
+    before this one is acknowledged (a crash in between only duplicates messages, which the leases absorb)."""
+    budget = max(1.0, self.app.conf.task_time_limit / 4) if self.app.conf.task_time_limit else 15.0
+    batch = work.publish_batch(runtime.current(), target_ids, token=self.request.id or target_ids[0], budget=budget)
+    with app.producer_or_acquire() as producer:
+        for target_id, step in batch.steps.items():
+            if step.retry_in is not None:
+                publish_target.apply_async(args=[target_id], countdown=step.retry_in, producer=producer)
+            elif step.action in ("unknown", "failed", "gave-up"):
+                log.warning("%s: %s %s", target_id, step.action, step.detail)
+        if batch.left:
+            publish_targets.apply_async(args=[batch.left], producer=producer)
+    if batch.error is not None:
+        raise batch.error
+    return {target_id: step.action for target_id, step in batch.steps.items()}

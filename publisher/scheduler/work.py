@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from publisher.ledger import (
@@ -76,6 +77,47 @@ def publish_one(runtime: Runtime, target_id: str, *, token: str, now: float | No
         # attempt reconcile instead of sending twice; the attempt cap stops a poison target.
         schedule.reschedule(target_id, time.time() + _backoff(started.attempt), token)
         raise
+
+
+@dataclass
+class Batch:
+    """What :func:`publish_batch` did: a step per target it took in turn, and the targets it did not reach."""
+
+    steps: dict[str, Step] = field(default_factory=dict)
+    left: list[str] = field(default_factory=list)
+    error: BaseException | None = None  # what stopped the batch (a bug, a time limit): re-raise after sending left
+
+
+def publish_batch(
+    runtime: Runtime,
+    target_ids: Sequence[str],
+    *,
+    token: str,
+    budget: float,
+    clock: Callable[[], float] = time.monotonic,
+) -> Batch:
+    """Several claimed targets in one task message, one after the other, each exactly as :func:`publish_one`.
+
+    Every target is started (its own running lock), published and released on its own, so a crash mid-batch
+    leaves the finished ones settled, the one in hand locked and ``sending`` in the ledger, and the rest leased and
+    untouched: a redelivery of the message drops the first, waits for (then reconciles) the second and publishes
+    the rest; the sweeper is the net if the message is gone. Once ``budget`` seconds have passed no further
+    target is started: the caller sends the ones left in a new message, well inside the task time limit.
+    """
+    batch = Batch()
+    started_at = clock()
+    for index, target_id in enumerate(target_ids):
+        if index and clock() - started_at >= budget:
+            batch.left = list(target_ids[index:])
+            break
+        try:
+            batch.steps[target_id] = publish_one(runtime, target_id, token=token)
+        except BaseException as error:  # handed to the caller, which re-raises it after sending the rest
+            # This target is back in the schedule (publish_one); the untouched rest go on in a new message.
+            batch.left = list(target_ids[index + 1 :])
+            batch.error = error
+            break
+    return batch
 
 
 def _attempt(runtime: Runtime, target_id: str, started: Started, token: str, now: float) -> Step:
