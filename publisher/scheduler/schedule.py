@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 
@@ -252,10 +253,14 @@ class Schedule:
         self.redis.hset(self.keys.target(target_id), "note", text)
 
     def due_ids(self) -> dict[str, float]:
-        return {k.decode(): s for k, s in self.redis.zrange(self.keys.due, 0, -1, withscores=True)}
+        return self._scored(self.keys.due)
 
     def leased_ids(self) -> dict[str, float]:
-        return {k.decode(): s for k, s in self.redis.zrange(self.keys.leased, 0, -1, withscores=True)}
+        return self._scored(self.keys.leased)
+
+    def _scored(self, key: str) -> dict[str, float]:
+        rows = cast(list[tuple[bytes, float]], self.redis.zrange(key, 0, -1, withscores=True))
+        return {member.decode(): score for member, score in rows}
 
     # --- pause and platform blocks --------------------------------------------------------------------------
 

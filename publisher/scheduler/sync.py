@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from publisher.check import check_paths
 from publisher.ledger import ABSENT, CANCELLED, PUBLISHED, SCHEDULED, Ledger
@@ -67,7 +68,7 @@ def sync_posts(runtime: Runtime, *, now: float | None = None) -> SyncReport:
     report.invalid_posts = sorted({r.post_id for r in results if not r.ok and r.post_id})
     superseded = {p.supersedes: p.id for p in ready.values() if p.supersedes and p.supersedes != p.id}
 
-    known = {k.decode() for k in runtime.redis.hkeys(runtime.schedule.keys.posts)}
+    known = {k.decode() for k in cast(list[bytes], runtime.redis.hkeys(runtime.schedule.keys.posts))}
     for post in ready.values():
         if post.id in superseded:
             continue
@@ -209,7 +210,7 @@ def _load_stored_post(runtime: Runtime, post_id: str) -> Post | None:
     if image_sha:
         cache = Path(runtime.settings.state_dir) / "images" / f"{image_sha}{envelope.get('image_suffix') or ''}"
         if not cache.is_file():
-            data = runtime.redis.get(keys.image(image_sha))
+            data = cast(bytes | None, runtime.redis.get(keys.image(image_sha)))
             if data is not None:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 partial = cache.with_name(cache.name + ".part")
