@@ -510,3 +510,20 @@ def test_a_photo_png_keeps_pillows_filtered_encoder(tmp_path: Path) -> None:
     assert encode(noise, "PNG") != encode(noise, "PNG", flat=True)
     for data in (encode(noise, "PNG"), encode(noise, "PNG", flat=True)):
         assert Image.open(io.BytesIO(data)).tobytes() == noise.tobytes()
+
+
+def test_cards_drawn_from_several_threads_are_identical_to_serial_ones():
+    """A Celery thread pool renders in one process: the shared fonts and caches must not mix cards up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from publisher.adapters import adapter_classes
+    from publisher.check import check_paths
+    from publisher.settings import Settings
+
+    posts_dir = Path(__file__).parent.parent / "posts"
+    posts = check_paths([posts_dir], Settings(posts_dir=posts_dir)).posts[:4]
+    jobs = [(post, adapter) for post in posts for adapter in adapter_classes().values()]
+    serial = [render_card(post, adapter).data for post, adapter in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda job: render_card(*job).data, jobs))
+    assert threaded == serial

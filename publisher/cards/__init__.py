@@ -13,6 +13,7 @@ words by :mod:`publisher.cards.templates`. ``occurrence`` is a reminder :class:`
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from publisher.adapters.base import Adapter, CardSpec
@@ -43,10 +44,16 @@ class RenderedCard:
         return "image/jpeg" if self.format == "JPEG" else f"image/{self.format.lower()}"
 
 
+# FreeType font objects and the drawing caches are shared by the whole process and are not thread-safe; a worker
+# running a thread pool draws one card at a time (encoding, the larger cost, runs outside the lock).
+_DRAWING = threading.Lock()
+
+
 def compose_card(post: Post, spec: CardSpec, *, occurrence: object = None, english: bool = False) -> Composition:
     """The drawn card before encoding, with every text block it drew (what the tests inspect)."""
     content = build_content(post, occurrence=occurrence, english=english)
-    return compose(content, spec.width, spec.height)
+    with _DRAWING:
+        return compose(content, spec.width, spec.height)
 
 
 def card_alt(post: Post, adapter: type[Adapter], *, occurrence: object = None, english: bool = False) -> str:
