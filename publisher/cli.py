@@ -350,17 +350,15 @@ def poster(ctx: Context, post_id: str, out_file: Path, english: bool) -> None:
     suffix of --out.
     """
     from publisher.cards.poster import format_for_suffix, render_poster
-    from publisher.check import check_paths
+    from publisher.check import PostInvalid, PostNotFound, load_post_by_id
 
     fmt = format_for_suffix(out_file.suffix)
     if fmt is None:
         raise click.BadParameter(f"{out_file.name!r}: end the file name with .pdf or .png", param_hint="--out")
-    posts = {post.id: post for post in check_paths(None, ctx.settings).posts}
-    post = posts.get(post_id)
-    if post is None:
-        raise click.ClickException(
-            f"no valid post with id {post_id!r} in {ctx.settings.posts_dir} (run `publisher check` to see why)"
-        )
+    try:
+        post = load_post_by_id(post_id, ctx.settings)
+    except (PostNotFound, PostInvalid) as exc:
+        raise _fail(exc) from None
     if english and post.en is None:
         raise click.ClickException(f"post {post_id!r} has no English version (`en:`)")
     data = render_poster(post, english=english, fmt=fmt)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from publisher.adapters import adapter_classes
 from publisher.adapters.base import CredentialCheck, DeleteResult
+from publisher.check import load_post_by_id
 from publisher.ledger import (
     CANCELLED,
     FAILED,
@@ -27,7 +28,6 @@ from publisher.ledger import (
 from publisher.publish import (
     AdapterFactory,
     TargetResult,
-    load_post_by_id,
     log_target_event,
     main_occurrence,
     make_adapter,

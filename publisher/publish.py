@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from publisher.adapters import ConfigurationError, adapter_classes
 from publisher.adapters.base import Adapter, CredentialCheck, DeleteResult, Outgoing
 from publisher.captions import build_caption
+from publisher.check import load_post_by_id
 from publisher.ledger import (
     ABSENT,
     CANCELLED,
@@ -70,16 +71,6 @@ class PublishingAdapter(Protocol):
 
 # (platform name, on_progress callback or None) -> an adapter instance. Tests pass their own.
 AdapterFactory = Callable[..., PublishingAdapter]
-
-
-class PostNotFound(LookupError):
-    pass
-
-
-class PostInvalid(ValueError):
-    def __init__(self, post_id: str, problems: list[str]) -> None:
-        super().__init__(f"post {post_id!r} has errors (run `publisher check`):\n" + "\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -141,22 +132,6 @@ def _outcome(value: str | None) -> Outcome | str | None:
         return Outcome(value) if value else None
     except ValueError:
         return value  # e.g. NOT_CONFIGURED
-
-
-# --- loading ---------------------------------------------------------------------------------------------------
-
-
-def load_post_by_id(post_id: str, settings: Settings) -> Post:
-    """The post with this id from the posts dir, validated exactly as ``publisher check`` does."""
-    from publisher.check import check_paths
-
-    report = check_paths(None, settings)
-    for result in report.results:
-        if result.post_id == post_id:
-            if result.ok and result.post is not None:
-                return result.post
-            raise PostInvalid(post_id, [str(p) for p in result.problems if p.is_error])
-    raise PostNotFound(f"no post with id {post_id!r} in {settings.posts_dir}")
 
 
 def find_publication(post: Post, occurrence: str, *, now: datetime | None = None) -> Publication | None:
