@@ -191,11 +191,11 @@ class Ledger:
         self._transition = client.register_script(_TRANSITION)
 
     @classmethod
-    def from_settings(cls, settings: Any, *, dry_run: bool = False, namespace: str = "publisher") -> Ledger:
-        """The installation's ledger (``settings.namespace`` when set); its dry-run twin when ``dry_run``."""
+    def from_settings(cls, settings: Any, *, dry_run: bool = False) -> Ledger:
+        """The installation's ledger (``settings.namespace``); its dry-run twin when ``dry_run``."""
         from publisher.store import connect
 
-        ledger = cls(connect(settings), getattr(settings, "namespace", None) or namespace)
+        ledger = cls(connect(settings), settings.namespace)
         return ledger.for_dry_run() if dry_run else ledger
 
     @property

@@ -27,13 +27,15 @@ def redis_url(settings: Settings) -> str:
     return f"redis+socket://{_embedded_socket(settings)}"
 
 
-def connect(settings: Settings) -> redis.Redis:
+def connect(settings: Settings, **options: Any) -> redis.Redis:
+    """A client for the configured server (``options`` go to ``redis.Redis``, e.g. timeouts), or for the
+    embedded one, started when none answers yet."""
     if settings.redis_url is not None:
         url = settings.redis_url.get_secret_value()
         if url.startswith(SOCKET_SCHEMES[:2]):  # kombu's spelling, which redis-py does not parse
-            return redis.Redis(unix_socket_path=unquote(urlsplit(url).path))
-        return redis.Redis.from_url(url)
-    return redis.Redis(unix_socket_path=_embedded_socket(settings))
+            return redis.Redis(unix_socket_path=unquote(urlsplit(url).path), **options)
+        return redis.Redis.from_url(url, **options)
+    return redis.Redis(unix_socket_path=_embedded_socket(settings), **options)
 
 
 def _embedded_socket(settings: Settings) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from publisher.settings import Settings
 
@@ -39,19 +39,9 @@ def preview_ledger(settings: Settings, wanted: bool | None = None) -> Any:
     if wanted is None and not is_local_url(url):
         log.info("ledger not read: PUBLISHER_REDIS_URL is not on this machine (use --ledger to read it)")
         return None
-    try:
-        import redis
+    from publisher.ledger import Ledger
+    from publisher.store import connect
 
-        from publisher.ledger import Ledger
-    except ImportError:
-        return None
-    if urlsplit(url).scheme in ("redis+socket", "socket"):
-        client = redis.Redis(
-            unix_socket_path=unquote(urlsplit(url).path),
-            socket_connect_timeout=CONNECT_TIMEOUT,
-            socket_timeout=CONNECT_TIMEOUT,
-        )
-    else:
-        client = redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT)
-    namespace = getattr(settings, "namespace", None) or "publisher"
-    return Ledger(client, namespace)
+    # A URL is set, so connect() never starts the embedded server here.
+    client = connect(settings, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT)
+    return Ledger(client, settings.namespace)
