@@ -86,8 +86,9 @@ _local = threading.local()
 
 
 def http_session():
-    """A session configured like the real transport's (publisher.transport.RequestsTransport: ``trust_env`` off, so
-    no proxy lookup in the environment per request); the raw loop uses the same, so both sides pay the same."""
+    """A session configured like the real transport's (``RequestsTransport`` in publisher.adapters.transport.requests:
+    ``trust_env`` off, so no proxy lookup in the environment per request); the raw loop uses the same, so both sides
+    pay the same."""
     import requests
 
     session = requests.Session()
@@ -96,9 +97,9 @@ def http_session():
 
 
 def light_publish(target, *, settings, ledger, post=None, dry_run=None):
-    from publisher.ledger import PUBLISHED, SENDING
-    from publisher.publish import TargetResult
-    from publisher.results import Outcome
+    from publisher.adapters.results import Outcome
+    from publisher.publishing.ledger import PUBLISHED, SENDING
+    from publisher.publishing.result import TargetResult
 
     if not ledger.begin_send(target, "bench"):
         record = ledger.get(target)
@@ -133,7 +134,7 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def schedule_targets(runtime, n: int, start: float, window: float) -> dict[str, float]:
-    from publisher.post import Post
+    from publisher.posts.model import Post
 
     post = Post(id=POST_ID, kind="service-update", title="Bench", publish_at="2030-01-01 09:00", platforms=[PLATFORM])
     from publisher.scheduler.sync import store_post
@@ -181,8 +182,8 @@ def stop_workers(workers: list) -> None:
 def phase(args, api: CountingAPI, *, window: float, label: str) -> dict:
     import redis
 
+    from publisher.infra.settings import Settings
     from publisher.scheduler.runtime import Runtime
-    from publisher.settings import Settings
 
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
     logdir = Path(args.logdir) / namespace

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from publisher import __version__
-from publisher.settings import Settings, load_settings
+from publisher.infra.settings import Settings, load_settings
 
 
 class Context:
@@ -20,7 +20,7 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from publisher.masking import Masker, install_log_masking
+            from publisher.infra.masking import Masker, install_log_masking
 
             try:
                 self._settings = load_settings()
@@ -57,7 +57,7 @@ def check(ctx: Context, paths: tuple[Path, ...], quiet: bool) -> None:
     Prints one line per problem as `path:line: error: message` (or `warning:`), then each file that is fine.
     Exits 1 when any file has an error.
     """
-    from publisher.check import check_paths
+    from publisher.posts.check import check_paths
 
     report = check_paths(list(paths), ctx.settings)
     for problem in report.problems:
@@ -75,17 +75,17 @@ def check(ctx: Context, paths: tuple[Path, ...], quiet: bool) -> None:
     sys.exit(1 if report.errors else 0)
 
 
-# --- publishing verbs: publish, retract, doctor, resolve (the logic is in publisher.operations) ----------------------
+# --- publishing verbs: publish, retract, doctor, resolve (the logic is in publisher.publishing.verbs) ----------------
 
 
 def _mask_output_and_logs(*, verbose: bool = False) -> None:
-    """Every verb's output and log lines go through the secret mask (publisher.masking; the mask learns this
-    run's secrets when the settings are read). Log lines go to stderr, one line per event (publisher.logs), at
+    """Every verb's output and log lines go through the secret mask (publisher.infra.masking; the mask learns this
+    run's secrets when the settings are read). Log lines go to stderr, one line per event (publisher.infra.logs), at
     PUBLISHER_LOG_LEVEL (default WARNING; INFO shows one line per publish event; --verbose: DEBUG)."""
     import logging
 
-    from publisher import logs
-    from publisher.masking import mask_standard_streams
+    from publisher.infra import logs
+    from publisher.infra.masking import mask_standard_streams
 
     click.get_current_context().call_on_close(mask_standard_streams())
     # A host that set up logging already (pytest, Celery) keeps its handlers; --verbose still raises the level.
@@ -94,13 +94,13 @@ def _mask_output_and_logs(*, verbose: bool = False) -> None:
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    from publisher.masking import current_masker
+    from publisher.infra.masking import current_masker
 
     return click.ClickException(current_masker().mask(str(exc)))
 
 
-def _ledger(settings: Settings):  # -> publisher.ledger.Ledger
-    from publisher.ledger import Ledger
+def _ledger(settings: Settings):  # -> publisher.publishing.ledger.Ledger
+    from publisher.publishing.ledger import Ledger
 
     return Ledger.from_settings(settings)
 
@@ -125,7 +125,7 @@ def publish(ctx: Context, post_id: str, platforms: tuple[str, ...], dry_run: boo
     """
     import redis
 
-    from publisher.operations import publish_post
+    from publisher.publishing.verbs import publish_post
 
     settings = ctx.settings
     try:
@@ -154,7 +154,7 @@ def retract(ctx: Context, post_id: str) -> None:
     """
     import redis
 
-    from publisher.operations import retract_post
+    from publisher.publishing.verbs import retract_post
 
     settings = ctx.settings
     try:
@@ -176,7 +176,7 @@ def doctor(ctx: Context) -> None:
     Lists the platforms that are not configured with the variables to set. Exits 0 when all is well, 1 when a
     check failed or a platform that a ready post lists is not configured.
     """
-    from publisher.operations import doctor as run_doctor
+    from publisher.publishing.verbs import doctor as run_doctor
 
     lines = run_doctor(ctx.settings)
     for line in lines:
@@ -195,7 +195,7 @@ def resolve(ctx: Context, target: str, permalink: str | None, remote_id: str | N
 
     Look at the account first. Then either `--published URL` (it is there) or `--not-published` (it is not).
     """
-    from publisher.operations import resolve_target
+    from publisher.publishing.verbs import resolve_target
 
     published = bool(permalink or remote_id)
     if published == not_published:
@@ -350,7 +350,7 @@ def poster(ctx: Context, post_id: str, out_file: Path, english: bool) -> None:
     suffix of --out.
     """
     from publisher.cards.poster import format_for_suffix, render_poster
-    from publisher.check import PostInvalid, PostNotFound, load_post_by_id
+    from publisher.posts.lookup import PostInvalid, PostNotFound, load_post_by_id
 
     fmt = format_for_suffix(out_file.suffix)
     if fmt is None:
@@ -373,7 +373,7 @@ def main() -> None:
     except Exception:  # a bug: show the traceback, masked, rather than let a token reach the terminal
         import traceback
 
-        from publisher.masking import current_masker
+        from publisher.infra.masking import current_masker
 
         sys.stderr.write(current_masker().mask(traceback.format_exc()))
         sys.exit(1)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fakeplatform import (
+from helpers.fakeplatform import (
     BSKY_HANDLE,
     IG_USER,
     PAGE_ID,
@@ -49,7 +49,7 @@ def fake_media(tmp_path: Path) -> Iterator[tuple[Path, MediaServer]]:
 
 def fake_platform_settings(fake: FakePlatform, name: str, **overrides: object) -> object:
     """The platform's settings object pointing at the fake, with the fake's credentials."""
-    from publisher import settings as s
+    from publisher.infra import settings as s
 
     secret = SecretStr
     made: dict[str, Callable[[], object]] = {
@@ -84,9 +84,9 @@ def fake_platform_settings(fake: FakePlatform, name: str, **overrides: object) -
 @pytest.fixture
 def make_adapter(fake_platform: FakePlatform, fake_media: tuple[Path, MediaServer]):  # type: ignore[no-untyped-def]
     """``make_adapter("x", progress=[...], **settings_overrides)``: a real adapter on a real RequestsTransport."""
-    from publisher.adapters import adapter_class
-    from publisher.media import MediaStore
-    from publisher.transport import RequestsTransport
+    from publisher.adapters.media import MediaStore
+    from publisher.adapters.registry import adapter_class
+    from publisher.adapters.transport.requests import RequestsTransport
 
     media_dir, media_server = fake_media
 
@@ -123,8 +123,8 @@ def card_image(width: int, height: int, image_format: str, *, seed: int = 1) -> 
 @pytest.fixture
 def outgoing_for():  # type: ignore[no-untyped-def]
     """``outgoing_for("x", caption=..., alt=...)``: an Outgoing with a card of the platform's own size and format."""
-    from publisher.adapters import adapter_class
     from publisher.adapters.base import Outgoing
+    from publisher.adapters.registry import adapter_class
 
     def make(name: str, *, caption: str | None = None, alt: str | None = "Kartu layanan paspor", **extra):  # type: ignore[no-untyped-def]
         card = adapter_class(name).card

@@ -1,4 +1,4 @@
-"""The seven adapters over real HTTP against the loopback fake platform (tests/fakeplatform), no patching."""
+"""The seven adapters over real HTTP against the loopback fake platform (tests/helpers/fakeplatform), no patching."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import time
 
 import pytest
 from conftest import fake_platform_settings
-from fakeplatform import TOKENS
+from helpers.fakeplatform import TOKENS
 
-from publisher.adapters import ConfigurationError, NotConfigured, build_adapter
 from publisher.adapters.bluesky import build_facets
 from publisher.adapters.graph import GraphAdapter
-from publisher.results import Outcome
-from publisher.transport import HttpResponse
+from publisher.adapters.registry import ConfigurationError, NotConfigured, build_adapter
+from publisher.adapters.results import Outcome
+from publisher.adapters.transport.base import HttpResponse
 
 PLATFORMS = ["facebook", "instagram", "threads", "x", "telegram", "mastodon", "bluesky"]
 # The one request per platform that makes a post public: where a lost answer means "maybe published".
@@ -381,7 +381,7 @@ def test_telegram_cannot_reconcile_and_deletes_only_within_48_hours(make_adapter
 
 
 def full_settings(fake, media_dir=None, media_base_url=None):
-    from publisher.settings import Settings
+    from publisher.infra.settings import Settings
 
     platforms = {name: fake_platform_settings(fake, name) for name in PLATFORMS}
     return Settings(_env_file=None, media_dir=media_dir, media_base_url=media_base_url, **platforms)
@@ -409,7 +409,8 @@ def test_dry_run_records_masked_requests_and_opens_no_socket(name, fake_platform
 
 
 def test_build_adapter_uses_real_http_unless_dry_run(fake_platform, fake_media, outgoing_for):
-    from publisher.transport import DryRunTransport, RequestsTransport
+    from publisher.adapters.transport.dry_run import DryRunTransport
+    from publisher.adapters.transport.requests import RequestsTransport
 
     media_dir, media_server = fake_media
     settings = full_settings(fake_platform, media_dir, media_server.url)
@@ -421,7 +422,7 @@ def test_build_adapter_uses_real_http_unless_dry_run(fake_platform, fake_media, 
 
 
 def test_build_adapter_explains_missing_settings(fake_platform):
-    from publisher.settings import Settings, TelegramSettings
+    from publisher.infra.settings import Settings, TelegramSettings
 
     settings = Settings(_env_file=None, telegram=TelegramSettings(chat_id="@x"))
     with pytest.raises(NotConfigured, match="PUBLISHER_TELEGRAM__BOT_TOKEN"):

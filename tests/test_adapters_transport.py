@@ -7,15 +7,10 @@ import threading
 
 import pytest
 
-from publisher.media import DryRunMediaStore, MediaStore
-from publisher.transport import (
-    USER_AGENT,
-    AnswerLost,
-    DryRunTransport,
-    HttpRequest,
-    NothingSent,
-    RequestsTransport,
-)
+from publisher.adapters.media import DryRunMediaStore, MediaStore
+from publisher.adapters.transport.base import USER_AGENT, AnswerLost, HttpRequest, NothingSent
+from publisher.adapters.transport.dry_run import DryRunTransport
+from publisher.adapters.transport.requests import RequestsTransport
 
 
 class OneShotServer:
@@ -79,7 +74,7 @@ def test_refused_connection_is_nothing_sent_and_masks_the_url():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    from publisher.transport import Masker
+    from publisher.adapters.transport.base import Masker
 
     transport = RequestsTransport(masker=Masker(["123:bot-SECRET"]))
     with pytest.raises(NothingSent) as caught:

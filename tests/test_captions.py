@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from publisher.adapters import adapter_class
-from publisher.captions import build_caption
-from publisher.post import Post
-from publisher.textcount import Counting, count
+from publisher.adapters.registry import adapter_class
+from publisher.posts.model import Post
+from publisher.text.captions import build_caption
+from publisher.text.counting import Counting, count
 
 WIB = ZoneInfo("Asia/Jakarta")
 LINK = "https://www.imigrasi.go.id/layanan/paspor-elektronik-dan-persyaratannya"
@@ -81,7 +81,7 @@ def test_x_weight_fast_path_agrees_with_the_grapheme_walk():
     """Text without emoji is weighed by one regex; it must agree with weighing cluster by cluster."""
     import random
 
-    from publisher.textcount import _GRAPHEME, _x_plain_weight
+    from publisher.text.counting import _GRAPHEME, _x_plain_weight
 
     pool = [*"abc —–“”‘’…é日本한", "e\u0301", " https://a.id/x ", *map(chr, (0x10FF, 0x1100, 0x2000, 0x200E, 0x2037))]
     rng = random.Random(7)

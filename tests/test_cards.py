@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageOps
 
-from publisher.adapters import adapter_class, adapter_classes
+from publisher.adapters.registry import adapter_class, adapter_classes
 from publisher.cards import RenderedCard, compose_card, render_card
 from publisher.cards import cache as card_cache
 from publisher.cards.cache import cached_render_card
@@ -24,9 +24,9 @@ from publisher.cards.layout import draw_line
 from publisher.cards.palette import AA_NORMAL, NAVY, contrast_ratio, text_pairs
 from publisher.cards.poster import A4_PIXELS, compose_poster, render_poster
 from publisher.cards.templates import Frame
-from publisher.loader import load_post
-from publisher.post import Kind, Post
-from publisher.targets import Publication, publications
+from publisher.posts.loader import load_post
+from publisher.posts.model import Kind, Post
+from publisher.publishing.targets import Publication, publications
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTS_DIR = ROOT / "posts"
@@ -516,9 +516,9 @@ def test_cards_drawn_from_several_threads_are_identical_to_serial_ones():
     """A Celery thread pool renders in one process: the shared fonts and caches must not mix cards up."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from publisher.adapters import adapter_classes
-    from publisher.check import check_paths
-    from publisher.settings import Settings
+    from publisher.adapters.registry import adapter_classes
+    from publisher.infra.settings import Settings
+    from publisher.posts.check import check_paths
 
     posts_dir = Path(__file__).parent.parent / "posts"
     posts = check_paths([posts_dir], Settings(posts_dir=posts_dir)).posts[:4]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from publisher.check import check_paths
 from publisher.cli import cli
-from publisher.settings import Settings
+from publisher.infra.settings import Settings
+from publisher.posts.check import check_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = FIXTURES / "bad"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from publisher.settings import Settings, load_settings
+from publisher.infra.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE = REPO / "docker-compose.yml"

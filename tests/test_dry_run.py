@@ -13,8 +13,8 @@ import redis
 from click.testing import CliRunner
 from conftest import run_publisher
 
-from publisher.ledger import Ledger
-from publisher.masking import uninstall_log_masking
+from publisher.infra.masking import uninstall_log_masking
+from publisher.publishing.ledger import Ledger
 
 pytestmark = pytest.mark.redis
 

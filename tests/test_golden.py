@@ -32,12 +32,12 @@ import time_machine
 from pydantic import SecretStr
 
 from publisher.adapters.bluesky import BlueskyAdapter
-from publisher.check import check_paths
-from publisher.ledger import Ledger
-from publisher.post import Status
-from publisher.publish import publish_target
-from publisher.settings import Settings
-from publisher.targets import publications
+from publisher.infra.settings import Settings
+from publisher.posts.check import check_paths
+from publisher.posts.model import Status
+from publisher.publishing.ledger import Ledger
+from publisher.publishing.step import publish_target
+from publisher.publishing.targets import publications
 
 pytestmark = pytest.mark.redis
 

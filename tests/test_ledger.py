@@ -9,7 +9,7 @@ import uuid
 import pytest
 import redis
 
-from publisher.ledger import (
+from publisher.publishing.ledger import (
     ABSENT,
     FAILED,
     FAILED_RETRYABLE,

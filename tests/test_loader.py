@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from publisher.adapters import platform_names
-from publisher.loader import load_post
-from publisher.post import Kind, Status
-from publisher.targets import publications
+from publisher.adapters.registry import platform_names
+from publisher.posts.loader import load_post
+from publisher.posts.model import Kind, Status
+from publisher.publishing.targets import publications
 
 WIB = ZoneInfo("Asia/Jakarta")
 GOOD = Path(__file__).parent / "fixtures" / "good"

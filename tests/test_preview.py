@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from PIL import Image
 from pydantic import SecretStr
 
-from publisher.adapters import adapter_classes
-from publisher.captions import build_caption
-from publisher.check import check_paths
+from publisher.adapters.registry import adapter_classes
 from publisher.cli import cli
+from publisher.infra.settings import Settings
+from publisher.posts.check import check_paths
 from publisher.preview import build_site
 from publisher.preview.ledger import is_local_url, preview_ledger
-from publisher.settings import Settings
+from publisher.text.captions import build_caption
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "posts"

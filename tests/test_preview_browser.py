@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from publisher.infra.settings import Settings
 from publisher.preview import build_site
-from publisher.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "posts"

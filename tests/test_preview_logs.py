@@ -1,4 +1,4 @@
-"""publisher.logs: one line per event with post, platform, state and attempt; masked; --verbose for details."""
+"""publisher.infra.logs: one line per event with post, platform, state and attempt; masked; --verbose for details."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from publisher import logs
 from publisher.cli import cli
-from publisher.masking import Masker, install_log_masking
+from publisher.infra import logs
+from publisher.infra.masking import Masker, install_log_masking
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "posts"
 

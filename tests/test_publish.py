@@ -13,17 +13,13 @@ import pytest
 import redis
 
 from publisher.adapters.base import CredentialCheck, DeleteResult, Outgoing
-from publisher.ledger import FAILED, PUBLISHED, SENDING, SKIPPED, UNKNOWN, Ledger
-from publisher.operations import doctor, publish_post, resolve_target, retract_post
-from publisher.publish import (
-    REFUSED,
-    idempotency_key,
-    load_post_by_id,
-    publish_target,
-    unconfigured_message,
-)
-from publisher.results import Outcome, PublishResult
-from publisher.settings import Settings
+from publisher.adapters.results import Outcome, PublishResult
+from publisher.infra.settings import Settings, unconfigured_message
+from publisher.publishing.ledger import FAILED, PUBLISHED, SENDING, SKIPPED, UNKNOWN, Ledger
+from publisher.publishing.prepare import idempotency_key
+from publisher.publishing.result import REFUSED
+from publisher.publishing.step import load_post_by_id, publish_target
+from publisher.publishing.verbs import doctor, publish_post, resolve_target, retract_post
 
 pytestmark = pytest.mark.redis
 
@@ -423,7 +419,7 @@ def test_write_post_helper_is_valid(tmp_path):
 
 
 def test_an_adapter_the_settings_cannot_build_is_a_clear_failure(settings, ledger):
-    from publisher.adapters import NotConfigured
+    from publisher.adapters.registry import NotConfigured
 
     def factory(name, *, on_progress=None):
         raise NotConfigured("Instagram fetches images by URL: set PUBLISHER_MEDIA_DIR and PUBLISHER_MEDIA_BASE_URL")

@@ -7,8 +7,8 @@ import pytest
 import redis
 from conftest import run_publisher
 
-from publisher.adapters import adapter_classes
-from publisher.ledger import Ledger
+from publisher.adapters.registry import adapter_classes
+from publisher.publishing.ledger import Ledger
 
 pytestmark = pytest.mark.redis
 

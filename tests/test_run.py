@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_worker_fakes import write_post
+from helpers.posts import write_post
 
 pytestmark = pytest.mark.slow
 

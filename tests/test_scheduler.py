@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 import redis
-from test_worker_fakes import delete_namespace, redis_url_for_tests, write_post
+from helpers.posts import write_post
+from helpers.redis import delete_namespace, redis_url_for_tests
 
-from publisher.ledger import CANCELLED, MISSED, PUBLISHED, SCHEDULED, SKIPPED
+from publisher.infra.settings import Settings
+from publisher.publishing.ledger import CANCELLED, MISSED, PUBLISHED, SCHEDULED, SKIPPED
 from publisher.scheduler import dispatch
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.sync import load_stored_post, sync_posts
-from publisher.settings import Settings
 
 pytestmark = pytest.mark.redis
 

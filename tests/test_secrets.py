@@ -13,7 +13,7 @@ import redis
 from click.testing import CliRunner
 from conftest import run_publisher
 
-from publisher.masking import MASK, Masker, MaskingFilter, MaskingStream, uninstall_log_masking
+from publisher.infra.masking import MASK, Masker, MaskingFilter, MaskingStream, uninstall_log_masking
 
 pytestmark = pytest.mark.redis
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from publisher.cli import cli
-from publisher.settings import load_settings
+from publisher.infra.settings import load_settings
 
 CONTRACT_VERBS = ["check", "preview", "publish", "run", "status", "retract", "doctor", "poster", "pause", "resume"]
 

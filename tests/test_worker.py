@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
-from test_worker_fakes import FakePlatform, delete_namespace, redis_url_for_tests, write_post
+from helpers.loopback import CountingPlatform
+from helpers.posts import write_post
+from helpers.redis import delete_namespace, redis_url_for_tests
 
-from publisher.ledger import Ledger
+from publisher.publishing.ledger import Ledger
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -58,7 +60,7 @@ def worker_env(namespace: str, posts: Path, state: Path, platform_url: str) -> d
         PUBLISHER_TELEGRAM__BOT_TOKEN="123:test",
         PUBLISHER_TELEGRAM__CHAT_ID="1",
         PUBLISHER_TELEGRAM__API_BASE=platform_url,
-        PUBLISHER_PUBLISH_HOOK="test_worker_fakes:publish_via_loopback",
+        PUBLISHER_PUBLISH_HOOK="helpers.loopback:publish_via_loopback",
         PUBLISHER_VISIBILITY_TIMEOUT="8",
         PUBLISHER_TASK_TIME_LIMIT="5",
         PUBLISHER_SECRETS_DIR=str(state / "no-secrets"),
@@ -120,7 +122,7 @@ def test_worker_killed_mid_publish_every_target_once_or_unknown(setup, client):
     targets = [f"{p}/telegram/main" for p in ids]
     ledger = Ledger(client, namespace)
     log = state / "worker.log"
-    with FakePlatform() as platform:
+    with CountingPlatform() as platform:
         platform.faults["tahan/telegram/main"] = ["block"]  # the post is made, the answer never arrives
         env = worker_env(namespace, posts, state, platform.url)
         first = start_worker(env, log)
@@ -155,7 +157,7 @@ def test_faults_429_5xx_and_dropped_connections_end_published_exactly_once(setup
     targets = [f"{p}/telegram/main" for p in ids]
     ledger = Ledger(client, namespace)
     log = state / "worker.log"
-    with FakePlatform() as platform:
+    with CountingPlatform() as platform:
         platform.faults["lambat/telegram/main"] = ["429:2"]
         platform.faults["galat/telegram/main"] = ["500", "500"]
         platform.faults["putus/telegram/main"] = ["drop"]
@@ -177,9 +179,9 @@ def test_faults_429_5xx_and_dropped_connections_end_published_exactly_once(setup
 def test_worker_killed_mid_batch_leaves_the_rest_to_the_redelivery_each_once(setup, client):
     """One ``publish_targets`` message of three ids; the worker dies on the second. The first stays published once,
     the second is reconciled (not re-sent), the third, never started, goes out once after the redelivery."""
+    from publisher.infra.settings import Settings
     from publisher.scheduler.runtime import Runtime
     from publisher.scheduler.sync import sync_posts
-    from publisher.settings import Settings
     from worker.celery_app import make_app
 
     namespace, posts, state = setup
@@ -189,7 +191,7 @@ def test_worker_killed_mid_batch_leaves_the_rest_to_the_redelivery_each_once(set
     targets = [f"{p}/telegram/main" for p in ids]
     ledger = Ledger(client, namespace)
     log = state / "worker.log"
-    with FakePlatform() as platform:
+    with CountingPlatform() as platform:
         platform.faults["tahan/telegram/main"] = ["block"]
         env = worker_env(namespace, posts, state, platform.url)
         settings = Settings(

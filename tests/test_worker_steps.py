@@ -10,30 +10,32 @@ import uuid
 import pytest
 import redis
 from click.testing import CliRunner
-from test_worker_fakes import FakePlatform, delete_namespace, redis_url_for_tests, write_post
+from helpers.loopback import CountingPlatform
+from helpers.posts import write_post
+from helpers.redis import delete_namespace, redis_url_for_tests
 
 from publisher.cli import cli
-from publisher.ledger import FAILED, PUBLISHED, RETRACTED, SKIPPED
+from publisher.infra.settings import Settings
+from publisher.publishing.ledger import FAILED, PUBLISHED, RETRACTED, SKIPPED
 from publisher.scheduler import dispatch, work
 from publisher.scheduler.runtime import PUBLISH_HOOK_ENV, Runtime
 from publisher.scheduler.status import collect, plain_text
 from publisher.scheduler.supersede import RETRACT_HOOK_ENV
 from publisher.scheduler.sync import sync_posts
-from publisher.settings import Settings
 
 pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
 def platform():
-    with FakePlatform() as fake:
+    with CountingPlatform() as fake:
         yield fake
 
 
 @pytest.fixture
 def runtime(tmp_path, platform, monkeypatch):
-    monkeypatch.setenv(PUBLISH_HOOK_ENV, "test_worker_fakes:publish_via_loopback")
-    monkeypatch.setenv(RETRACT_HOOK_ENV, "test_worker_fakes:retract_via_loopback")
+    monkeypatch.setenv(PUBLISH_HOOK_ENV, "helpers.loopback:publish_via_loopback")
+    monkeypatch.setenv(RETRACT_HOOK_ENV, "helpers.loopback:retract_via_loopback")
     namespace = f"test-steps-{uuid.uuid4().hex[:10]}"
     posts = tmp_path / "posts"
     posts.mkdir()

@@ -22,9 +22,9 @@ import logging
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
+from publisher.infra.redis import redis_url
+from publisher.infra.settings import Settings, load_settings
 from publisher.scheduler.runtime import namespace_of
-from publisher.settings import Settings, load_settings
-from publisher.store import redis_url
 
 TICK_SECONDS = 1.0
 SWEEP_SECONDS = 10.0

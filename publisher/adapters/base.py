@@ -30,12 +30,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from publisher.results import Outcome, PublishResult
-from publisher.textcount import Counting, count
-from publisher.transport import AnswerLost, HttpRequest, HttpResponse, Masker, NothingSent, Transport
+from publisher.adapters.results import Outcome, PublishResult
+from publisher.adapters.transport.base import AnswerLost, HttpRequest, HttpResponse, Masker, NothingSent, Transport
+from publisher.text.counting import Counting, count
 
 if TYPE_CHECKING:
-    from publisher.media import MediaStore
+    from publisher.adapters.media import MediaStore
 
 # (target_id, key, value): evidence a publish leaves on the way (a container id, an rkey) for a later reconcile.
 ProgressCallback = Callable[[str, str, str], None]

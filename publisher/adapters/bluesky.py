@@ -30,9 +30,9 @@ import regex
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Failed, Outgoing
 from publisher.adapters.failures import classify_status, seconds_until_epoch
-from publisher.results import Outcome, PublishResult
-from publisher.textcount import URL_PATTERN, Counting
-from publisher.transport import HttpRequest, HttpResponse
+from publisher.adapters.results import Outcome, PublishResult
+from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.text.counting import URL_PATTERN, Counting
 
 POST_COLLECTION = "app.bsky.feed.post"
 MAX_BLOB_BYTES = 1_000_000

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from publisher.adapters.base import CardSpec, CredentialCheck, Failed, Outgoing
 from publisher.adapters.graph import GraphAdapter
-from publisher.results import PublishResult
-from publisher.textcount import Counting
+from publisher.adapters.results import PublishResult
+from publisher.text.counting import Counting
 
 
 class FacebookAdapter(GraphAdapter):

@@ -1,4 +1,4 @@
-"""Turning an HTTP answer that is not a success into an outcome (the tree is drawn in ``publisher.results``).
+"""Turning an HTTP answer that is not a success into an outcome (the tree is drawn in ``publisher.adapters.results``).
 
 One generic rule set, used by every adapter after it has read its own platform's error body:
 
@@ -19,8 +19,8 @@ import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
-from publisher.results import Outcome, PublishResult
-from publisher.transport import HttpResponse
+from publisher.adapters.results import Outcome, PublishResult
+from publisher.adapters.transport.base import HttpResponse
 
 DEFAULT_RETRY_AFTER = 60.0
 

@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 
 from publisher.adapters.base import Adapter, CredentialCheck, DeleteResult, Failed, Outgoing
 from publisher.adapters.failures import classify_status, retry_after_header
-from publisher.results import Outcome, PublishResult
-from publisher.transport import HttpRequest, HttpResponse
+from publisher.adapters.results import Outcome, PublishResult
+from publisher.adapters.transport.base import HttpRequest, HttpResponse
 
 GRAPH_RATE_LIMIT_WAIT = 600.0
 TRANSIENT_CODES = {1, 2, 9007}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from publisher.adapters.base import CardSpec, Outgoing
 from publisher.adapters.graph import ContainerAdapter
-from publisher.textcount import Counting
+from publisher.text.counting import Counting
 
 
 class InstagramAdapter(ContainerAdapter):

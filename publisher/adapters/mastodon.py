@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Failed, Outgoing
 from publisher.adapters.failures import classify_status
-from publisher.results import Outcome, PublishResult
-from publisher.textcount import Counting
-from publisher.transport import HttpRequest, HttpResponse
+from publisher.adapters.results import Outcome, PublishResult
+from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.text.counting import Counting
 
 IDEMPOTENCY_WINDOW = timedelta(minutes=50)  # Mastodon keeps keys for 60 minutes; leave a margin for clocks
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Outgoing
 from publisher.adapters.failures import classify_status
-from publisher.results import Outcome, PublishResult
-from publisher.textcount import Counting
-from publisher.transport import HttpRequest, HttpResponse
+from publisher.adapters.results import Outcome, PublishResult
+from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.text.counting import Counting
 
 ENV = "PUBLISHER_TELEGRAM__BOT_TOKEN"
 

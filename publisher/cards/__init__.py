@@ -5,10 +5,11 @@
     render_poster(post, *, english=False, fmt="PDF") -> bytes          (A4 portrait, 300 dpi)
 
 A post with its own ``image`` gets that photo fitted to the platform; otherwise a card is drawn from the post's
-words by :mod:`publisher.cards.templates`. ``occurrence`` is a reminder :class:`~publisher.targets.Publication`
-(its ``label`` becomes the card's countdown badge) or ``None``. Modules: ``fonts`` (font files and coverage),
-``emoji`` (font runs, colour emoji), ``layout`` (wrapping and fitting), ``palette``, ``emblem``, ``content``
-(the card's words), ``alt``, ``templates`` (drawing), ``encode``, ``poster``, ``cache``.
+words by :mod:`publisher.cards.templates`. ``occurrence`` is a reminder
+:class:`~publisher.publishing.targets.Publication` (its ``label`` becomes the card's countdown badge) or ``None``.
+Modules: ``fonts`` (font files and coverage), ``emoji`` (font runs, colour emoji), ``layout`` (wrapping and
+fitting), ``palette``, ``emblem``, ``content`` (the card's words), ``alt``, ``templates`` (drawing), ``encode``,
+``poster``, ``cache``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from publisher.cards.alt import alt_text, shorten
 from publisher.cards.content import build_content
 from publisher.cards.encode import encode, fit_photo
 from publisher.cards.templates import Composition, compose
-from publisher.post import Post
+from publisher.posts.model import Post
 
 # Bump whenever a change to the templates, layout or encoding changes the pixels: it invalidates the render cache.
 RENDERER_VERSION = "cards-1"

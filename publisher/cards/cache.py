@@ -21,11 +21,11 @@ from publisher.adapters.base import Adapter
 from publisher.cards import RENDERER_VERSION, RenderedCard, card_alt, render_card
 from publisher.cards.content import build_content
 from publisher.cards.fonts import font_versions
-from publisher.post import Post
+from publisher.posts.model import Post
 
 
 def default_cache_dir() -> Path:
-    from publisher.settings import load_settings
+    from publisher.infra.settings import load_settings
 
     return Path(load_settings().state_dir) / "cards"
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from publisher.post import Kind, Post
-from publisher.timefmt import format_date_id, format_time_id
+from publisher.posts.model import Kind, Post
+from publisher.text.dates import format_date_id, format_time_id
 
 OFFICE_KICKER = "KANTOR IMIGRASI"
 OFFICE_NAME = "BENGKULU SELATAN"

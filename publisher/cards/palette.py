@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from publisher.post import Kind
+from publisher.posts.model import Kind
 
 RGB = tuple[int, int, int]
 

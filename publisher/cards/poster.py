@@ -10,7 +10,7 @@ import io
 from publisher.cards.content import build_content
 from publisher.cards.encode import encode
 from publisher.cards.templates import Composition, compose
-from publisher.post import Post
+from publisher.posts.model import Post
 
 DPI = 300
 A4_MM = (210, 297)

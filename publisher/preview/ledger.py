@@ -12,7 +12,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from publisher.settings import Settings
+from publisher.infra.settings import Settings
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 1.0  # seconds: a preview must not hang on a store that is down
@@ -32,15 +32,15 @@ def is_local_url(url: str) -> bool:
 
 
 def preview_ledger(settings: Settings, wanted: bool | None = None) -> Any:
-    """A :class:`publisher.ledger.Ledger` to read states from, or ``None`` (no URL, not allowed, no ledger)."""
+    """A :class:`~publisher.publishing.ledger.Ledger` to read states from, or ``None`` (no URL, not allowed, none)."""
     if wanted is False or settings.redis_url is None:
         return None
     url = settings.redis_url.get_secret_value()
     if wanted is None and not is_local_url(url):
         log.info("ledger not read: PUBLISHER_REDIS_URL is not on this machine (use --ledger to read it)")
         return None
-    from publisher.ledger import Ledger
-    from publisher.store import connect
+    from publisher.infra.redis import connect
+    from publisher.publishing.ledger import Ledger
 
     # A URL is set, so connect() never starts the embedded server here.
     client = connect(settings, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT)

@@ -27,9 +27,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from publisher.adapters import adapter_classes
-from publisher.post import Post
-from publisher.targets import Publication
+from publisher.adapters.registry import adapter_classes
+from publisher.posts.model import Post
+from publisher.publishing.targets import Publication
 
 MANIFEST_NAME = ".preview-manifest.json"
 MANIFEST_VERSION = 1

@@ -3,8 +3,8 @@
 The site is plain files that open from disk (``file://``): ``index.html`` (every post, filters, the coming month as
 a calendar), one page per post (each platform's card in a mock of its post frame, the exact caption with its count
 against the limit, alt text, English version, reminder cards), ``style.css`` and the card images. It uses the same
-code as publishing — :func:`publisher.check.check_paths`, :func:`publisher.captions.build_caption`, the card
-renderer and :func:`publisher.targets.publications` — so what the reviewer sees is what would be sent.
+code as publishing — :func:`publisher.posts.check.check_paths`, :func:`publisher.text.captions.build_caption`, the card
+renderer and :func:`publisher.publishing.targets.publications` — so what the reviewer sees is what would be sent.
 
 Nothing here opens a socket: no fonts, scripts or images come from anywhere but the site's own folder. The
 ledger is read only when the caller passes one (the CLI does so for a configured Redis it is allowed to reach).
@@ -27,17 +27,18 @@ import regex
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from publisher.adapters import Adapter, adapter_classes
-from publisher.captions import Caption, build_caption
-from publisher.check import CheckReport, check_paths, find_post_files
-from publisher.loader import LoadResult
-from publisher.post import Kind, Post
+from publisher.adapters.base import Adapter
+from publisher.adapters.registry import adapter_classes
+from publisher.infra.settings import Settings
+from publisher.posts.check import CheckReport, check_paths, find_post_files
+from publisher.posts.loader import LoadResult
+from publisher.posts.model import Kind, Post
+from publisher.posts.problems import Problem
 from publisher.preview.render import CardFile, CardJob, CardRenderer, poster_renderer, write_if_changed
-from publisher.problems import Problem
-from publisher.settings import Settings
-from publisher.targets import MAIN, Publication, publications
-from publisher.textcount import URL_PATTERN
-from publisher.timefmt import DAYS, MONTHS, format_wib
+from publisher.publishing.targets import MAIN, Publication, publications
+from publisher.text.captions import Caption, build_caption
+from publisher.text.counting import URL_PATTERN
+from publisher.text.dates import DAYS, MONTHS, format_wib
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ KIND_LABELS = {
     Kind.EVENT_REMINDER: "Event reminder",
 }
 ACCOUNT_NAME = "Kantor Imigrasi Bengkulu Selatan"
-# check's warning for a platform without credentials (publisher.check._settings_rules). On a reviewer's machine it
+# check's warning for a platform without credentials (publisher.posts.check._settings_rules). On a reviewer's machine it
 # is on every post, so the site says it once at the top instead of burying each post's own problems under it.
 NOT_CONFIGURED = "not configured here:"
 ACCOUNT_HANDLE = "imigrasibengkuluselatan"
@@ -66,7 +67,7 @@ class PlatformView:
     post: Post
     card: CardFile
     card_en: CardFile | None = None
-    ledger: Any = None  # publisher.ledger.TargetRecord of the main publication, when a ledger was read
+    ledger: Any = None  # publisher.publishing.ledger.TargetRecord of the main publication, when a ledger was read
 
     @property
     def name(self) -> str:

@@ -18,8 +18,8 @@ Redis keys, all under ``{namespace}:`` (see :class:`publisher.scheduler.keys.Key
     sched:blocked:{p}    str   epoch until which platform p said "wait" (RETRY_AFTER)
     sched:gcra:{p}:{acct} str  the rate limiter's theoretical arrival time for one platform account
 
-Beside them live the ledger's keys (``{namespace}:target:{id}``, :mod:`publisher.ledger`) and Celery's broker keys
-(``{namespace}:celery:*``, queues ``{namespace}.publish`` and ``{namespace}.control``). A dry run uses the
+Beside them live the ledger's keys (``{namespace}:target:{id}``, :mod:`publisher.publishing.ledger`) and Celery's
+broker keys (``{namespace}:celery:*``, queues ``{namespace}.publish`` and ``{namespace}.control``). A dry run uses the
 namespace ``{namespace}-dry-run`` for all of it.
 
 Modules: ``schedule`` (the sorted sets and their Lua scripts), ``dispatch`` (the tick and the sweeper),

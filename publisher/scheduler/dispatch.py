@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from publisher.ledger import ABSENT, FAILED_RETRYABLE, MISSED, SCHEDULED, SKIPPED
+from publisher.publishing.ledger import ABSENT, FAILED_RETRYABLE, MISSED, SCHEDULED, SKIPPED
 from publisher.scheduler import policy
 from publisher.scheduler.ratelimit import DEFAULT_PER_MINUTE
 from publisher.scheduler.runtime import Runtime

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import redis
 
+from publisher.infra.settings import Settings
 from publisher.scheduler.keys import Keys
-from publisher.settings import Settings
 
 DEFAULT_PER_MINUTE = 30.0
 BURST_SECONDS = 10  # a burst of up to ten seconds' worth of posts (at least one)

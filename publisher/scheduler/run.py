@@ -16,10 +16,10 @@ import sys
 import click
 from pydantic import SecretStr
 
+from publisher.infra.redis import redis_url
+from publisher.infra.settings import Settings
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.sync import sync_posts
-from publisher.settings import Settings
-from publisher.store import redis_url
 
 STOP_GRACE_SECONDS = 30
 

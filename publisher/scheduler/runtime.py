@@ -1,6 +1,6 @@
 """Everything a dispatcher or a task needs, built once per process from the settings.
 
-The publish step is taken from one place, :func:`publish_function`: ``publisher.publish:publish_target`` unless
+The publish step is taken from one place, :func:`publish_function`: ``publisher.publishing.step:publish_target`` unless
 ``PUBLISHER_PUBLISH_HOOK`` names another ``module:function`` with the same signature (tests plug a stand-in in
 here, so the real worker processes run the very same code path around it).
 """
@@ -16,16 +16,16 @@ from typing import Any
 
 import redis
 
-from publisher.ledger import DRY_RUN_SUFFIX, Ledger
+from publisher.infra.redis import connect as store_connect
+from publisher.infra.settings import Settings, load_settings
+from publisher.publishing.ledger import DRY_RUN_SUFFIX, Ledger
 from publisher.scheduler.ratelimit import RateLimiter
 from publisher.scheduler.schedule import Schedule
-from publisher.settings import Settings, load_settings
-from publisher.store import connect as store_connect
 
 PUBLISH_HOOK_ENV = "PUBLISHER_PUBLISH_HOOK"
-DEFAULT_PUBLISH = "publisher.publish:publish_target"
+DEFAULT_PUBLISH = "publisher.publishing.step:publish_target"
 
-PublishFunction = Callable[..., Any]  # publisher.publish.publish_target's signature, returning its TargetResult
+PublishFunction = Callable[..., Any]  # publisher.publishing.step.publish_target's signature, returning its TargetResult
 
 
 def namespace_of(settings: Settings) -> str:

@@ -23,8 +23,8 @@ from typing import cast
 
 import redis
 
+from publisher.publishing.targets import parse_target_id
 from publisher.scheduler.keys import Keys
-from publisher.targets import parse_target_id
 
 CLAIM_BATCH = 1000  # ids per script call; Lua's unpack() has a stack limit of a few thousand values
 

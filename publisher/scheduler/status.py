@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from publisher.scheduler.runtime import Runtime
-from publisher.timefmt import zone_name
+from publisher.text.dates import zone_name
 
 # Needs a person first, then what is still to happen, then what is settled.
 ORDER = ["unknown", "failed", "missed", "sending", "scheduled", "published", "retracted", "skipped", "cancelled"]

@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
-from publisher.check import check_paths
-from publisher.ledger import ABSENT, CANCELLED, PUBLISHED, SCHEDULED, Ledger
-from publisher.post import Post
+from publisher.posts.check import check_paths
+from publisher.posts.model import Post
+from publisher.publishing.ledger import ABSENT, CANCELLED, PUBLISHED, SCHEDULED, Ledger
+from publisher.publishing.targets import parse_target_id, publications
 from publisher.scheduler.runtime import Runtime
-from publisher.targets import parse_target_id, publications
 
 log = logging.getLogger(__name__)
 

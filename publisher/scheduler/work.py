@@ -25,7 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from publisher.ledger import (
+from publisher.adapters.results import Outcome
+from publisher.posts.model import Post
+from publisher.publishing.ledger import (
     ABSENT,
     CANCELLED,
     FAILED,
@@ -36,15 +38,13 @@ from publisher.ledger import (
     SKIPPED,
     UNKNOWN,
 )
-from publisher.post import Post
-from publisher.results import Outcome
 from publisher.scheduler import policy, supersede
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.schedule import Started
 from publisher.scheduler.sync import load_stored_post
 
 if TYPE_CHECKING:
-    from publisher.publish import TargetResult
+    from publisher.publishing.result import TargetResult
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from publisher.adapters.base import Adapter
-from publisher.post import Post
+from publisher.posts.model import Post
 
 ELLIPSIS = "…"
 

@@ -1,8 +1,8 @@
 """The idempotency ledger: one Redis hash per target, so a post is published to a platform at most once.
 
 A target is one publication of one post on one platform, named ``post-id/platform/occurrence``
-(:func:`publisher.targets.target_id`). Its record holds the state, the content hash it was (or is being) sent with,
-the attempts, the platform's remote id and permalink, the last error and the times.
+(:func:`publisher.publishing.targets.target_id`). Its record holds the state, the content hash it was (or is being)
+sent with, the attempts, the platform's remote id and permalink, the last error and the times.
 
 State machine (``absent`` = no record yet)::
 
@@ -52,7 +52,7 @@ from typing import Any
 
 import redis
 
-from publisher.targets import parse_target_id
+from publisher.publishing.targets import parse_target_id
 
 SCHEDULED = "scheduled"
 SENDING = "sending"
@@ -193,7 +193,7 @@ class Ledger:
     @classmethod
     def from_settings(cls, settings: Any, *, dry_run: bool = False) -> Ledger:
         """The installation's ledger (``settings.namespace``); its dry-run twin when ``dry_run``."""
-        from publisher.store import connect
+        from publisher.infra.redis import connect
 
         ledger = cls(connect(settings), settings.namespace)
         return ledger.for_dry_run() if dry_run else ledger

@@ -4,7 +4,7 @@
         state=published attempt=1 remote_id=1864...
 
 (one line in the file; wrapped here). :func:`event` writes such a line; :func:`configure` installs the handler the
-CLI and the worker use. Secrets are masked by :mod:`publisher.masking` (its record factory and filter see every
+CLI and the worker use. Secrets are masked by :mod:`publisher.infra.masking` (its record factory and filter see every
 record, including these); nothing here duplicates it. ``--verbose`` (or ``PUBLISHER_LOG_LEVEL=DEBUG``) adds the
 details: debug lines and full tracebacks, still masked.
 """

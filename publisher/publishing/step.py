@@ -15,7 +15,8 @@ then asks the ledger:
 Dry run is decided here once (``settings.dry_run`` or the ``dry_run`` argument): the adapter factory then gives
 adapters the dry-run transport, and the ledger used is the dry-run namespace, so a later real run still publishes.
 
-The verbs built on it (``publisher publish``, ``retract``, ``doctor``, ``resolve``) are in :mod:`publisher.operations`.
+The verbs built on it (``publisher publish``, ``retract``, ``doctor``, ``resolve``) are in
+:mod:`publisher.publishing.verbs`.
 """
 
 from __future__ import annotations
@@ -23,18 +24,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
-from publisher.adapters import ConfigurationError, adapter_classes
-from publisher.adapters.base import Adapter, CredentialCheck, DeleteResult, Outgoing
-from publisher.captions import build_caption
-from publisher.check import load_post_by_id
-from publisher.ledger import (
+from publisher.adapters.base import CredentialCheck, DeleteResult, Outgoing
+from publisher.adapters.registry import ConfigurationError, adapter_classes
+from publisher.adapters.results import Outcome, PublishResult
+from publisher.infra.settings import Settings, unconfigured_message
+from publisher.posts.lookup import load_post_by_id
+from publisher.posts.model import Post
+from publisher.publishing.ledger import (
     ABSENT,
     CANCELLED,
     FAILED,
@@ -49,16 +50,11 @@ from publisher.ledger import (
     TargetRecord,
     utc_now,
 )
-from publisher.logs import event
-from publisher.post import Post
-from publisher.results import Outcome, PublishResult
-from publisher.settings import Settings
-from publisher.targets import MAIN, Publication, parse_target_id, publications
+from publisher.publishing.prepare import build_outgoing
+from publisher.publishing.result import NOT_CONFIGURED, REFUSED, TargetResult, log_target_event, unknown_message
+from publisher.publishing.targets import find_publication, parse_target_id
 
 log = logging.getLogger("publisher.publish")
-
-REFUSED = "refused"  # not a ledger state: the target was not touched (a draft, a platform no longer listed)
-NOT_CONFIGURED = "not_configured"  # recorded as the outcome of a target whose platform has no settings
 IN_FLIGHT_SECONDS = 120  # see _in_flight_window
 
 
@@ -73,168 +69,13 @@ class PublishingAdapter(Protocol):
 AdapterFactory = Callable[..., PublishingAdapter]
 
 
-@dataclass(frozen=True)
-class TargetResult:
-    """What became of one target in this call, in the ledger's terms."""
-
-    target_id: str
-    platform: str
-    state: str  # the ledger state after the call, or REFUSED
-    message: str = ""
-    outcome: Outcome | str | None = None  # the adapter's outcome when it was asked
-    remote_id: str | None = None
-    permalink: str | None = None
-    retry_after: float | None = None
-    attempts: int = 0
-    already: bool = False  # was published before this call; nothing was sent
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.state == PUBLISHED
-
-    @property
-    def retryable(self) -> bool:
-        return self.state == FAILED and self.outcome in (Outcome.RETRY_AFTER, Outcome.TRANSIENT)
-
-    def line(self) -> str:
-        """One line for a person: ``facebook: published https://...``, ``telegram: failed (auth): ...``."""
-        where = self.permalink or self.remote_id or ""
-        dry = " (dry run)" if self.dry_run else ""
-        if self.state == PUBLISHED:
-            head = "already published" if self.already else "published"
-            text = f"{self.platform}: {head}{dry} {where}".rstrip()
-            return f"{text}; {self.message}" if self.already and self.message else text
-        if self.state == FAILED:
-            return f"{self.platform}: failed ({self.outcome or 'error'}){dry}: {self.message}"
-        if self.state == UNKNOWN:
-            return f"{self.platform}: UNKNOWN{dry}: {self.message}"
-        return f"{self.platform}: {self.state}{dry}: {self.message}".rstrip(": ")
-
-    @classmethod
-    def from_record(cls, record: TargetRecord, *, message: str | None = None, **extra: Any) -> TargetResult:
-        return cls(
-            target_id=record.target_id,
-            platform=record.platform,
-            state=record.state,
-            message=(record.error or record.reason or "") if message is None else message,
-            outcome=_outcome(record.outcome),
-            remote_id=record.remote_id,
-            permalink=record.permalink,
-            retry_after=record.retry_after,
-            attempts=record.attempts,
-            **extra,
-        )
-
-
-def _outcome(value: str | None) -> Outcome | str | None:
-    try:
-        return Outcome(value) if value else None
-    except ValueError:
-        return value  # e.g. NOT_CONFIGURED
-
-
-def find_publication(post: Post, occurrence: str, *, now: datetime | None = None) -> Publication | None:
-    for publication in publications(post, now=now):
-        if publication.occurrence == occurrence:
-            return publication
-    if post.repeat and occurrence.startswith("repeat-"):
-        # An occurrence beyond the expansion horizon (a late retry): rebuild it from its name.
-        try:
-            due = datetime.strptime(occurrence.removeprefix("repeat-"), "%Y%m%dT%H%M")
-        except ValueError:
-            return None
-        from publisher.targets import deadline_of
-
-        return Publication(post.id, occurrence, due.replace(tzinfo=post.publish_at.tzinfo), deadline_of(post))
-    return None
-
-
-def main_occurrence(post: Post, *, now: datetime | None = None) -> str:
-    """What ``publisher publish POST_ID`` sends: ``main``, or for a repeating post its next occurrence."""
-    found = [p for p in publications(post, now=now) if not p.occurrence.startswith("reminder-")]
-    if not found or any(p.occurrence == MAIN for p in found):
-        return MAIN
-    now = now or utc_now()
-    upcoming = [p for p in found if p.due_at >= now]
-    return (upcoming[0] if upcoming else found[-1]).occurrence
-
-
-# --- settings --------------------------------------------------------------------------------------------------
-
-
-def unconfigured_message(platform: str, settings: Settings) -> str | None:
-    """``facebook is not configured: set PUBLISHER_FACEBOOK__PAGE_ID, PUBLISHER_FACEBOOK__ACCESS_TOKEN``."""
-    config = settings.platform(platform)
-    if config is None:
-        return f"{platform} has no settings section in this version"
-    missing = config.missing()
-    if not missing:
-        return None
-    prefix = f"PUBLISHER_{platform.upper()}__"
-    names = ", ".join(
-        re.sub(r"\b(?!or\b)[a-z][a-z_]*", lambda m: prefix + m.group(0).upper(), item) for item in missing
-    )
-    return f"{platform} is not configured: set {names}"
-
-
 def make_adapter(
     platform: str, settings: Settings, *, dry_run: bool, on_progress: Callable[..., None] | None = None
 ) -> PublishingAdapter:
     """The adapter instance for ``platform``; the factory it calls picks the dry-run transport when asked."""
-    from publisher.adapters import build_adapter
+    from publisher.adapters.registry import build_adapter
 
     return build_adapter(platform, settings, dry_run=dry_run, secrets=settings.secret_values(), on_progress=on_progress)
-
-
-# --- the card and the item -------------------------------------------------------------------------------------
-
-
-def _render(post: Post, adapter_cls: type[Adapter], publication: Publication, settings: Settings | None) -> Any:
-    """The card through the shared on-disk render cache (``state_dir/cards``) when the cards package has one."""
-    try:
-        from publisher.cards.cache import cached_render_card
-    except ImportError:
-        from publisher.cards import render_card
-
-        return render_card(post, adapter_cls, occurrence=publication)
-    cache_dir = Path(settings.state_dir) / "cards" if settings is not None else None
-    return cached_render_card(post, adapter_cls, occurrence=publication, cache_dir=cache_dir)
-
-
-def idempotency_key(target: str, content_hash: str) -> str:
-    return hashlib.sha256(f"{target}{content_hash}".encode()).hexdigest()[:32]
-
-
-def build_outgoing(
-    post: Post,
-    adapter_cls: type[Adapter],
-    publication: Publication,
-    content_hash: str,
-    progress: dict | None = None,
-    *,
-    settings: Settings | None = None,
-) -> Outgoing:
-    card = _render(post, adapter_cls, publication, settings)
-    # A post with an English version is still published in Indonesian (the office's language); the English text
-    # is for the platforms and cards that show it alongside.
-    caption = build_caption(post, adapter_cls)
-    target = publication.target_id(adapter_cls.name)
-    return Outgoing(
-        target_id=target,
-        post_id=post.id,
-        platform=adapter_cls.name,
-        caption=caption.text,
-        image=card.data,
-        image_format=card.format,
-        alt=card.alt if adapter_cls.supports_alt_text else None,
-        idempotency_key=idempotency_key(target, content_hash),
-        link=post.link,
-        progress=dict(progress or {}),
-    )
-
-
-# --- the publish step ------------------------------------------------------------------------------------------
 
 
 def publish_target(
@@ -417,14 +258,6 @@ def _settled(ledger: Ledger, record: TargetRecord, content_hash: str, dry_run: b
     return None
 
 
-def unknown_message(target: str, why: str) -> str:
-    why = why.split(" — may or may not")[0]  # already loud: do not repeat the advice
-    return (
-        f"{why} — may or may not have been published; check the account and resolve with "
-        f"`publisher resolve {target} --published URL` or `publisher resolve {target} --not-published`"
-    )
-
-
 def _reconcile(ledger: Ledger, adapter: PublishingAdapter, item: Outgoing, dry_run: bool, *, why: str) -> TargetResult:
     log_target_event("reconciling", item.target_id, SENDING, None, why)
     try:
@@ -488,23 +321,3 @@ def _result(ledger: Ledger, target: str, *, dry_run: bool, message: str = "", lo
         record.state, target, record.state, record.attempts, log_message or result.message, record.permalink
     )
     return result
-
-
-def log_target_event(
-    name: str, target: str, state: str, attempt: int | None, message: str = "", permalink: str | None = None
-) -> None:
-    """One line per event: ``event=published post=... platform=... occurrence=... state=... attempt=...``."""
-    post_id, platform, occurrence = parse_target_id(target)
-    level = logging.WARNING if state in (FAILED, UNKNOWN, "retract-failed") else logging.INFO
-    event(
-        log,
-        name,
-        post_id=post_id,
-        platform=platform,
-        state=state,
-        attempt=attempt,
-        level=level,
-        occurrence=occurrence,
-        permalink=permalink,
-        message=message or None,
-    )

@@ -2,7 +2,7 @@
 
 Field validators here judge one field at a time and raise ``ValueError`` with a message meant for the comms team;
 the loader turns each into ``path:line: error: ...`` using the line of the offending key. Rules that relate several
-fields (``valid_until`` after ``publish_at`` and so on) live in :mod:`publisher.rules`, where lines are at hand.
+fields (``valid_until`` after ``publish_at`` and so on) live in :mod:`publisher.posts.rules`, where lines are at hand.
 
 Times: YAML timestamps are not resolved by the loader, so every time arrives as the string the author typed and is
 parsed here; a time without an offset is read in the office's zone (validation context ``tz``) and stored aware.

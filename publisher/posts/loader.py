@@ -17,8 +17,8 @@ import yaml
 from PIL import Image
 from pydantic import BaseModel, ValidationError
 
-from publisher.post import English, Event, Post
-from publisher.problems import Problem, error
+from publisher.posts.model import English, Event, Post
+from publisher.posts.problems import Problem, error
 
 FENCE = "---"
 MAX_IMAGE_PIXELS = 40_000_000  # ~ 8000×5000; anything larger is refused as a possible decompression bomb
@@ -106,7 +106,7 @@ def load_post(
         resolved = _check_image(post.image, path, root or path.parent, result)
         post = post.model_copy(update={"image": resolved})
 
-    from publisher.rules import check_post  # rules import loader's result type
+    from publisher.posts.rules import check_post  # rules import loader's result type
 
     result.problems.extend(check_post(post, result))
     result.post = post

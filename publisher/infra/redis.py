@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import redis
 
-from publisher.settings import Settings
+from publisher.infra.settings import Settings
 
 SOCKET_SCHEMES = ("redis+socket://", "socket://", "unix://")
 

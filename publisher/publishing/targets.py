@@ -10,9 +10,9 @@ and the event start; past it the publication is skipped, never sent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from publisher.post import Post, Reminder
+from publisher.posts.model import Post, Reminder
 
 MAIN = "main"
 REPEAT_HORIZON = timedelta(days=62)
@@ -99,3 +99,28 @@ def reminder_label(reminder: Reminder, *, english: bool = False) -> str:
             parts_id.append(f"{amount} {id_unit}")
             parts_en.append(f"{amount} {en_unit}{'s' if amount > 1 else ''}")
     return f"In {' '.join(parts_en)}" if english else f"{' '.join(parts_id)} lagi"
+
+
+def find_publication(post: Post, occurrence: str, *, now: datetime | None = None) -> Publication | None:
+    for publication in publications(post, now=now):
+        if publication.occurrence == occurrence:
+            return publication
+    if post.repeat and occurrence.startswith("repeat-"):
+        # An occurrence beyond the expansion horizon (a late retry): rebuild it from its name.
+        try:
+            due = datetime.strptime(occurrence.removeprefix("repeat-"), "%Y%m%dT%H%M")
+        except ValueError:
+            return None
+
+        return Publication(post.id, occurrence, due.replace(tzinfo=post.publish_at.tzinfo), deadline_of(post))
+    return None
+
+
+def main_occurrence(post: Post, *, now: datetime | None = None) -> str:
+    """What ``publisher publish POST_ID`` sends: ``main``, or for a repeating post its next occurrence."""
+    found = [p for p in publications(post, now=now) if not p.occurrence.startswith("reminder-")]
+    if not found or any(p.occurrence == MAIN for p in found):
+        return MAIN
+    now = now or datetime.now(UTC)
+    upcoming = [p for p in found if p.due_at >= now]
+    return (upcoming[0] if upcoming else found[-1]).occurrence

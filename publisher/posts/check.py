@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher.adapters import adapter_classes
-from publisher.captions import build_caption
-from publisher.loader import LoadResult, load_post
-from publisher.post import Post
-from publisher.problems import Problem, error, warning
-from publisher.settings import Settings
+from publisher.adapters.registry import adapter_classes
+from publisher.infra.settings import Settings
+from publisher.posts.loader import LoadResult, load_post
+from publisher.posts.model import Post
+from publisher.posts.problems import Problem, error, warning
+from publisher.text.captions import build_caption
 
 
 @dataclass
@@ -204,24 +204,3 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
                 )
             )
     return problems
-
-
-class PostNotFound(LookupError):
-    pass
-
-
-class PostInvalid(ValueError):
-    def __init__(self, post_id: str, problems: list[str]) -> None:
-        super().__init__(f"post {post_id!r} has errors (run `publisher check`):\n" + "\n".join(problems))
-        self.problems = problems
-
-
-def load_post_by_id(post_id: str, settings: Settings) -> Post:
-    """The post with this id from the posts dir, validated exactly as ``publisher check`` does."""
-    report = check_paths(None, settings)
-    for result in report.results:
-        if result.post_id == post_id:
-            if result.ok and result.post is not None:
-                return result.post
-            raise PostInvalid(post_id, [str(p) for p in result.problems if p.is_error])
-    raise PostNotFound(f"no post with id {post_id!r} in {settings.posts_dir}")

@@ -9,6 +9,7 @@ as ``**********`` wherever a settings object ends up.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -16,12 +17,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, SecretStr, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    NestedSecretsSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic_settings import BaseSettings, NestedSecretsSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 GRAPH_API_BASE = "https://graph.facebook.com/v24.0"
 
@@ -195,3 +191,18 @@ def load_settings(**overrides: object) -> Settings:
     if Path(secrets_dir).is_dir():
         kwargs.setdefault("_secrets_dir", secrets_dir)
     return Settings(**kwargs)  # type: ignore[arg-type]
+
+
+def unconfigured_message(platform: str, settings: Settings) -> str | None:
+    """``facebook is not configured: set PUBLISHER_FACEBOOK__PAGE_ID, PUBLISHER_FACEBOOK__ACCESS_TOKEN``."""
+    config = settings.platform(platform)
+    if config is None:
+        return f"{platform} has no settings section in this version"
+    missing = config.missing()
+    if not missing:
+        return None
+    prefix = f"PUBLISHER_{platform.upper()}__"
+    names = ", ".join(
+        re.sub(r"\b(?!or\b)[a-z][a-z_]*", lambda m: prefix + m.group(0).upper(), item) for item in missing
+    )
+    return f"{platform} is not configured: set {names}"

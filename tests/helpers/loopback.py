@@ -1,12 +1,13 @@
-"""Test doubles for the worker tests (no tests here): a loopback platform that counts, and the publish hook.
+"""The worker tests' loopback platform, ``CountingPlatform``, and the publish and retract hooks that use it.
 
-The platform server counts every post it accepts, by idempotency key: duplicates and losses are judged from its
-counts, never from our own ledger. Faults are scripted per target: ``429:2`` (Retry-After 2 s), ``500``,
+Not the seven-platform fake (``helpers.fakeplatform``, which follows each platform's documented API): this one is
+one generic endpoint that counts every post it accepts, by idempotency key: duplicates and losses are judged from
+its counts, never from our own ledger. Faults are scripted per target: ``429:2`` (Retry-After 2 s), ``500``,
 ``drop`` (the post is made, then the connection is closed without an answer) and ``block`` (the post is made,
 then the answer is held until the test releases it — a worker killed meanwhile never learns the outcome).
 
 ``publish_via_loopback`` is what ``PUBLISHER_PUBLISH_HOOK`` points the worker at: the real
-``publisher.publish.publish_target`` (ledger, reconcile, unknown) with an adapter that talks to this server.
+``publisher.publishing.step.publish_target`` (ledger, reconcile, unknown) with an adapter that talks to this server.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from publisher.adapters.base import CredentialCheck, DeleteResult, Outgoing
-from publisher.results import Outcome, PublishResult
+from publisher.adapters.results import Outcome, PublishResult
 
 
-class FakePlatform:
+class CountingPlatform:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()  # idempotency key -> posts made
         self.targets: dict[str, str] = {}  # idempotency key -> target id
@@ -44,7 +45,7 @@ class FakePlatform:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> FakePlatform:
+    def __enter__(self) -> CountingPlatform:
         self.thread.start()
         return self
 
@@ -159,7 +160,7 @@ class LoopbackAdapter:
 
 def publish_via_loopback(target, *, settings, ledger, post=None, dry_run=None):
     """The real publish step, with the loopback adapter (the server's URL is the telegram API base)."""
-    from publisher.publish import publish_target
+    from publisher.publishing.step import publish_target
 
     base = settings.telegram.api_base
 
@@ -171,44 +172,8 @@ def publish_via_loopback(target, *, settings, ledger, post=None, dry_run=None):
 
 def retract_via_loopback(target_id, *, settings, ledger) -> str:
     """The publish step's per-target retraction, with the loopback adapter (PUBLISHER_RETRACT_HOOK)."""
-    from publisher.operations import retract_target
+    from publisher.publishing.verbs import retract_target
 
     base = settings.telegram.api_base
     factory = lambda _n, **_kw: LoopbackAdapter(base)  # noqa: E731
     return retract_target(target_id, settings=settings, ledger=ledger, adapter_factory=factory).message
-
-
-# --- shared by the scheduler and worker tests ------------------------------------------------------------------
-
-REDIS_URL_ENV = "PUBLISHER_TEST_REDIS_URL"
-
-
-def redis_url_for_tests() -> str:
-    import os
-
-    return os.environ.get(REDIS_URL_ENV, "redis://127.0.0.1:6379/0")
-
-
-def write_post(
-    folder, post_id: str, *, publish_at: str, platforms=("telegram",), status="ready", kind="service-update", **extra
-) -> None:
-    lines = [
-        "---",
-        f"kind: {kind}",
-        f"title: Pengumuman {post_id}",
-        f"publish_at: {publish_at}",
-        f"platforms: [{', '.join(platforms)}]",
-        f"status: {status}",
-    ]
-    for key, value in extra.items():
-        lines.append(f"{key}: {value}")
-    lines += ["---", f"Isi pengumuman {post_id}."]
-    (folder / f"{post_id}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def delete_namespace(client, namespace: str) -> None:
-    """Remove every key of one test namespace (and its dry-run twin); never FLUSHDB on a shared server."""
-    for pattern in (f"{namespace}:*", f"{namespace}-dry-run:*"):
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        for start in range(0, len(keys), 1000):
-            client.delete(*keys[start : start + 1000])

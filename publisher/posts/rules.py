@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from publisher.post import Kind, Post
-from publisher.problems import Problem, error, warning
-from publisher.timefmt import format_wib
+from publisher.posts.model import Kind, Post
+from publisher.posts.problems import Problem, error, warning
+from publisher.text.dates import format_wib
 
 if TYPE_CHECKING:
-    from publisher.loader import LoadResult
+    from publisher.posts.loader import LoadResult
 
 
 def check_post(post: Post, result: LoadResult) -> list[Problem]:

@@ -1,7 +1,7 @@
 """The verbs built on the publish step: ``publisher publish``, ``retract``, ``doctor`` and ``resolve``.
 
 Each is a plain function the CLI prints the results of; they reach platforms only through the same adapter
-factory and ledger as :func:`publisher.publish.publish_target`.
+factory and ledger as :func:`publisher.publishing.step.publish_target`.
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from publisher.adapters import adapter_classes
 from publisher.adapters.base import CredentialCheck, DeleteResult
-from publisher.check import load_post_by_id
-from publisher.ledger import (
+from publisher.adapters.registry import adapter_classes
+from publisher.adapters.results import Outcome
+from publisher.infra.settings import Settings, unconfigured_message
+from publisher.posts.lookup import load_post_by_id
+from publisher.publishing.ledger import (
     CANCELLED,
     FAILED,
     MISSED,
@@ -25,18 +27,9 @@ from publisher.ledger import (
     TargetRecord,
     utc_now,
 )
-from publisher.publish import (
-    AdapterFactory,
-    TargetResult,
-    log_target_event,
-    main_occurrence,
-    make_adapter,
-    publish_target,
-    unconfigured_message,
-)
-from publisher.results import Outcome
-from publisher.settings import Settings
-from publisher.targets import parse_target_id, target_id
+from publisher.publishing.result import TargetResult, log_target_event
+from publisher.publishing.step import AdapterFactory, make_adapter, publish_target
+from publisher.publishing.targets import main_occurrence, parse_target_id, target_id
 
 log = logging.getLogger("publisher.operations")
 
@@ -164,8 +157,8 @@ def doctor(settings: Settings, *, adapter_factory: AdapterFactory | None = None)
     Always the real transport, even with ``PUBLISHER_DRY_RUN``: a dry-run answer would say every token is fine.
     An unconfigured platform is a failure only when a ready post lists it.
     """
-    from publisher.check import check_paths
-    from publisher.store import connect
+    from publisher.infra.redis import connect
+    from publisher.posts.check import check_paths
 
     lines: list[DoctorLine] = []
     report = check_paths(None, settings) if settings.posts_dir.is_dir() else None

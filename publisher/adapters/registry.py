@@ -1,0 +1,94 @@
+"""Platform adapters, one module per platform, discovered through the ``publisher.adapters`` entry-point group.
+
+The built-in adapters are registered in ``pyproject.toml`` exactly as a third-party package would register its
+own, so adding a platform is one module plus one entry-point line.
+
+``build_adapter`` is the one place that decides whether a run is real or dry: it picks the transport (and, for the
+platforms that fetch images by URL, the media store) and hands them to the adapter.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any
+
+from publisher.adapters.base import Adapter, ProgressCallback
+from publisher.adapters.media import DryRunMediaStore, MediaStore
+from publisher.adapters.transport.base import Masker, Transport
+from publisher.adapters.transport.dry_run import DryRunTransport
+from publisher.adapters.transport.requests import RequestsTransport
+
+ENTRY_POINT_GROUP = "publisher.adapters"
+
+
+class ConfigurationError(Exception):
+    """The settings do not allow building this adapter; the message names the variables to set."""
+
+
+class NotConfigured(ConfigurationError):
+    pass
+
+
+@cache
+def adapter_classes() -> dict[str, type[Adapter]]:
+    found: dict[str, type[Adapter]] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        cls = entry.load()
+        if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+            raise TypeError(f"entry point {entry.name} = {entry.value} is not a publisher Adapter")
+        found[cls.name] = cls
+    if not found:
+        raise RuntimeError("no adapters registered: install the package with `pip install -e .`")
+    return dict(sorted(found.items()))
+
+
+def adapter_class(name: str) -> type[Adapter]:
+    return adapter_classes()[name]
+
+
+def platform_names() -> set[str]:
+    return set(adapter_classes())
+
+
+def build_adapter(
+    name: str,
+    settings: Any,
+    *,
+    dry_run: bool,
+    secrets: list[str] | None = None,
+    on_progress: ProgressCallback | None = None,
+    transport: Transport | None = None,
+    media: MediaStore | None = None,
+) -> Adapter:
+    """An adapter for platform ``name`` from the whole ``Settings``, ready to publish.
+
+    ``dry_run`` picks ``DryRunTransport`` (records, never connects) over ``RequestsTransport``. ``secrets``
+    defaults to every secret in ``settings``; they are masked in every message, log line and dry-run record.
+    ``on_progress(target_id, key, value)`` receives the evidence a later ``reconcile`` needs; pass it back as
+    ``Outgoing.progress``. ``transport``/``media`` override the choice (tests only).
+    Raises ``ConfigurationError`` (``NotConfigured``) with the variables to set; never for a dry run's media.
+    """
+    try:
+        cls = adapter_class(name)
+    except KeyError:
+        raise ConfigurationError(f"unknown platform {name!r} (known: {', '.join(sorted(platform_names()))})") from None
+    config = settings.platform(name)
+    missing = config.missing() if config is not None else ["settings"]
+    if missing:
+        names = ", ".join(f"PUBLISHER_{name.upper()}__{m.upper()}" if " " not in m else m for m in missing)
+        raise NotConfigured(f"{cls.label} is not configured: set {names}")
+    secrets = list(settings.secret_values()) if secrets is None else list(secrets)
+
+    if transport is None:
+        transport = DryRunTransport(secrets) if dry_run else RequestsTransport(masker=Masker(secrets))
+    if media is None and cls.needs_public_media_url:
+        if dry_run:
+            media = DryRunMediaStore(getattr(settings, "media_base_url", None))
+        else:
+            media = MediaStore.from_settings(settings)
+            if media is None:
+                raise NotConfigured(
+                    f"{cls.label} fetches images by URL: set PUBLISHER_MEDIA_DIR and PUBLISHER_MEDIA_BASE_URL"
+                )
+    return cls(config, transport, media=media, on_progress=on_progress, secrets=secrets)
