@@ -98,18 +98,18 @@ def http_session():
 
 def light_publish(target, *, settings, ledger, post=None, dry_run=None):
     from publisher.adapters.results import Outcome
-    from publisher.publishing.ledger import PUBLISHED, SENDING
+    from publisher.publishing.ledger import State
     from publisher.publishing.result import TargetResult
 
     if not ledger.begin_send(target, "bench"):
         record = ledger.get(target)
-        return TargetResult.from_record(record, already=record.state == PUBLISHED)
+        return TargetResult.from_record(record, already=record.state == State.PUBLISHED)
     session = getattr(_local, "session", None) or http_session()
     _local.session = session
     answer = session.post(f"{settings.telegram.api_base}/publish", json={"target": target}, timeout=30)
     remote_id = answer.json()["id"]
-    ledger.transition(target, [SENDING], PUBLISHED, remote_id=remote_id, outcome=Outcome.PUBLISHED)
-    return TargetResult(target, PLATFORM, PUBLISHED, outcome=Outcome.PUBLISHED, remote_id=remote_id)
+    ledger.transition(target, [State.SENDING], State.PUBLISHED, remote_id=remote_id, outcome=Outcome.PUBLISHED)
+    return TargetResult(target, PLATFORM, State.PUBLISHED, outcome=Outcome.PUBLISHED, remote_id=remote_id)
 
 
 # --- the run ------------------------------------------------------------------------------------------------------

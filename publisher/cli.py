@@ -208,7 +208,8 @@ def resolve(ctx: Context, target: str, permalink: str | None, remote_id: str | N
         raise _fail(exc) from None
     if not moved:
         raise click.ClickException(f"{target} is not unknown or sending; nothing changed (see `publisher status`)")
-    click.echo(f"{target}: recorded as {'published' if published else 'not published'}")
+    recorded = "recorded as published" if published else "recorded as not published"
+    click.echo(f"{target}: {recorded}")
 
 
 @cli.command()

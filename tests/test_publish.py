@@ -15,9 +15,9 @@ import redis
 from publisher.adapters.base import CredentialCheck, DeleteResult, Outgoing
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.infra.settings import Settings, unconfigured_message
-from publisher.publishing.ledger import FAILED, PUBLISHED, SENDING, SKIPPED, UNKNOWN, Ledger
+from publisher.publishing.ledger import Ledger, State
 from publisher.publishing.prepare import idempotency_key
-from publisher.publishing.result import REFUSED
+from publisher.publishing.result import Verdict
 from publisher.publishing.step import load_post_by_id, publish_target
 from publisher.publishing.verbs import doctor, publish_post, resolve_target, retract_post
 
@@ -130,7 +130,7 @@ def publish(target, settings, ledger, adapter, **kwargs):
 def test_publishes_once_and_records_it(settings, ledger):
     adapter = FakeAdapter()
     result = publish("paspor/facebook/main", settings, ledger, adapter)
-    assert result.state == PUBLISHED and result.ok and not result.already
+    assert result.state == State.PUBLISHED and result.ok and not result.already
     assert result.line() == "facebook: published https://p/r-1"
     item = adapter.sent[0]
     assert item.target_id == "paspor/facebook/main" and item.platform == "facebook"
@@ -141,7 +141,7 @@ def test_publishes_once_and_records_it(settings, ledger):
     assert len(item.idempotency_key) == 32
     record = ledger.get("paspor/facebook/main")
     assert (record.state, record.remote_id, record.permalink, record.attempts) == (
-        PUBLISHED,
+        State.PUBLISHED,
         "r-1",
         "https://p/r-1",
         1,
@@ -187,7 +187,7 @@ def test_a_person_finding_it_sending_recently_leaves_it_to_the_worker(settings, 
     ledger.begin_send(TARGET, "h")  # a worker is in the middle of sending it
     adapter = FakeAdapter()
     result = publish(TARGET, settings, ledger, adapter, now=ledger.get(TARGET).sent_at, manual=True)
-    assert result.state == SENDING and "right now" in result.message
+    assert result.state == State.SENDING and "right now" in result.message
     assert adapter.sent == [] and adapter.reconcile_calls == []
 
 
@@ -205,7 +205,7 @@ def test_found_sending_is_reconciled_never_resent(settings, ledger):
     result = publish("paspor/facebook/main", settings, ledger, adapter, now=later_than_any_send(ledger, TARGET))
     assert adapter.sent == [] and len(adapter.reconcile_calls) == 1
     assert result.ok and result.remote_id == "r-9"
-    assert ledger.get("paspor/facebook/main").state == PUBLISHED
+    assert ledger.get("paspor/facebook/main").state == State.PUBLISHED
 
 
 def test_found_sending_and_reconcile_cannot_tell_becomes_unknown(settings, ledger):
@@ -216,18 +216,18 @@ def test_found_sending_and_reconcile_cannot_tell_becomes_unknown(settings, ledge
     result = publish("paspor/facebook/main", settings, ledger, adapter, now=later)
     assert adapter.sent == []
     assert adapter.reconcile_calls[0].progress == {"container_id": "c-7"}  # the evidence goes back to the adapter
-    assert result.state == UNKNOWN
+    assert result.state == State.UNKNOWN
     assert "may or may not have been published" in result.message and "publisher resolve" in result.message
     assert result.line().startswith("facebook: UNKNOWN")
     # Still unknown on the next call; still nothing sent.
     again = publish("paspor/facebook/main", settings, ledger, adapter, now=later)
-    assert again.state == UNKNOWN and adapter.sent == [] and len(adapter.reconcile_calls) == 1
+    assert again.state == State.UNKNOWN and adapter.sent == [] and len(adapter.reconcile_calls) == 1
 
 
 def test_unknown_resolved_by_hand(settings, ledger):
     ledger.begin_send("paspor/facebook/main", "old")
     later = later_than_any_send(ledger, TARGET)
-    assert publish(TARGET, settings, ledger, FakeAdapter(reconciled=None), now=later).state == UNKNOWN
+    assert publish(TARGET, settings, ledger, FakeAdapter(reconciled=None), now=later).state == State.UNKNOWN
     assert resolve_target("paspor/facebook/main", ledger=ledger, published=False)
     adapter = FakeAdapter()
     assert publish("paspor/facebook/main", settings, ledger, adapter).ok
@@ -238,7 +238,7 @@ def test_lost_answer_is_reconciled_once_then_unknown(settings, ledger):
     adapter = FakeAdapter(results=[PublishResult.failed(Outcome.UNKNOWN_OUTCOME, "Facebook: gateway error 504")])
     result = publish("paspor/facebook/main", settings, ledger, adapter)
     assert len(adapter.sent) == 1 and len(adapter.reconcile_calls) == 1
-    assert result.state == UNKNOWN and "gateway error 504" in result.message
+    assert result.state == State.UNKNOWN and "gateway error 504" in result.message
 
 
 def test_lost_answer_found_by_reconcile_is_published(settings, ledger):
@@ -253,7 +253,7 @@ def test_lost_answer_found_by_reconcile_is_published(settings, ledger):
 def test_an_adapter_that_raises_does_not_crash_and_is_never_blindly_resent(settings, ledger):
     adapter = FakeAdapter(raise_on_publish=RuntimeError("boom"))
     result = publish("paspor/facebook/main", settings, ledger, adapter)
-    assert result.state == UNKNOWN and "boom" in result.message
+    assert result.state == State.UNKNOWN and "boom" in result.message
 
 
 @pytest.mark.parametrize(
@@ -268,7 +268,7 @@ def test_an_adapter_that_raises_does_not_crash_and_is_never_blindly_resent(setti
 def test_failures_are_recorded_and_the_worker_decides(settings, ledger, failure, retryable):
     adapter = FakeAdapter(results=[failure])
     result = publish("paspor/facebook/main", settings, ledger, adapter)
-    assert result.state == FAILED and result.retryable is retryable
+    assert result.state == State.FAILED and result.retryable is retryable
     assert result.outcome == failure.outcome and result.retry_after == failure.retry_after
     assert result.line() == f"facebook: failed ({failure.outcome.value}): {failure.message}"
     record = ledger.get("paspor/facebook/main")
@@ -288,18 +288,18 @@ def test_duplicate_with_an_id_counts_as_published(settings, ledger):
 def test_duplicate_without_an_id_needs_a_human(settings, ledger):
     adapter = FakeAdapter(results=[PublishResult(Outcome.DUPLICATE, message="duplicate status")])
     result = publish("paspor/facebook/main", settings, ledger, adapter)
-    assert result.state == UNKNOWN and "already has this post" in result.message
+    assert result.state == State.UNKNOWN and "already has this post" in result.message
 
 
 def test_a_platform_that_is_not_configured_fails_clearly(settings, ledger):
     adapter = FakeAdapter()
     result = publish("paspor/mastodon/main", settings, ledger, adapter)
-    assert result.state == FAILED and adapter.sent == []
+    assert result.state == State.FAILED and adapter.sent == []
     assert result.message == (
         "mastodon is not configured: set PUBLISHER_MASTODON__API_BASE, PUBLISHER_MASTODON__ACCESS_TOKEN"
     )
     assert result.line().startswith("mastodon: failed (not_configured): mastodon is not configured")
-    assert ledger.get("paspor/mastodon/main").state == FAILED
+    assert ledger.get("paspor/mastodon/main").state == State.FAILED
 
 
 def test_unconfigured_message_names_every_variable(settings):
@@ -317,7 +317,7 @@ def test_a_draft_is_refused(settings, ledger):
     write_post(settings.posts_dir, status="draft")
     adapter = FakeAdapter()
     result = publish("paspor/facebook/main", settings, ledger, adapter)
-    assert result.state == REFUSED and "draft" in result.message
+    assert result.state == Verdict.REFUSED and "draft" in result.message
     assert adapter.sent == [] and ledger.get("paspor/facebook/main") is None
 
 
@@ -325,15 +325,15 @@ def test_past_its_deadline_is_skipped(settings, ledger):
     write_post(settings.posts_dir, extra="valid_until: 2026-12-05")
     adapter = FakeAdapter()
     result = publish("paspor/facebook/main", settings, ledger, adapter, now=NOW + timedelta(days=10))
-    assert result.state == SKIPPED and "deadline" in result.message
+    assert result.state == State.SKIPPED and "deadline" in result.message
     assert adapter.sent == []
-    assert ledger.get("paspor/facebook/main").state == SKIPPED
-    assert publish("paspor/facebook/main", settings, ledger, adapter, manual=True).state == SKIPPED
+    assert ledger.get("paspor/facebook/main").state == State.SKIPPED
+    assert publish("paspor/facebook/main", settings, ledger, adapter, manual=True).state == State.SKIPPED
 
 
 def test_a_platform_not_in_the_post_is_refused(settings, ledger):
     result = publish("paspor/x/main", settings, ledger, FakeAdapter())
-    assert result.state == REFUSED
+    assert result.state == Verdict.REFUSED
 
 
 def test_a_missing_post_raises_lookup_error(settings, ledger):
@@ -353,7 +353,7 @@ def test_dry_run_records_in_its_own_namespace(settings, ledger):
     assert result.ok and result.dry_run and "(dry run)" in result.line()
     assert ledger.get("paspor/facebook/main") is None
     dry = ledger.for_dry_run().get("paspor/facebook/main")
-    assert dry.state == PUBLISHED and dry.caption and dry.image_bytes
+    assert dry.state == State.PUBLISHED and dry.caption and dry.image_bytes
     # The real run afterwards still publishes.
     assert not publish("paspor/facebook/main", settings, ledger, adapter).already
 
@@ -362,7 +362,7 @@ def test_settings_dry_run_decides_when_not_told(settings, ledger):
     dry_settings = settings.model_copy(update={"dry_run": True})
     publish("paspor/facebook/main", dry_settings, ledger, FakeAdapter())
     assert ledger.get("paspor/facebook/main") is None
-    assert ledger.for_dry_run().get("paspor/facebook/main").state == PUBLISHED
+    assert ledger.for_dry_run().get("paspor/facebook/main").state == State.PUBLISHED
 
 
 def test_publish_post_sends_each_platform_and_honours_the_choice(settings, ledger):
@@ -370,9 +370,9 @@ def test_publish_post_sends_each_platform_and_honours_the_choice(settings, ledge
     factory = Factory(adapter)
     results = publish_post("paspor", settings=settings, ledger=ledger, adapter_factory=factory)
     assert [(r.platform, r.state) for r in results] == [
-        ("facebook", PUBLISHED),
-        ("telegram", PUBLISHED),
-        ("mastodon", FAILED),
+        ("facebook", State.PUBLISHED),
+        ("telegram", State.PUBLISHED),
+        ("mastodon", State.FAILED),
     ]
     assert factory.asked == ["facebook", "telegram"]
     with pytest.raises(ValueError, match="not in the post's platforms"):
@@ -397,7 +397,7 @@ def test_retract_that_the_platform_refuses_is_reported(settings, ledger):
     publish("paspor/telegram/main", settings, ledger, adapter)
     [result] = retract_post("paspor", settings=settings, ledger=ledger, adapter_factory=Factory(adapter))
     assert not result.done and "by hand" in result.message
-    assert ledger.get("paspor/telegram/main").state == PUBLISHED
+    assert ledger.get("paspor/telegram/main").state == State.PUBLISHED
 
 
 def test_doctor_lists_unconfigured_platforms_with_their_variables(settings):
@@ -425,7 +425,7 @@ def test_an_adapter_the_settings_cannot_build_is_a_clear_failure(settings, ledge
         raise NotConfigured("Instagram fetches images by URL: set PUBLISHER_MEDIA_DIR and PUBLISHER_MEDIA_BASE_URL")
 
     result = publish_target("paspor/facebook/main", settings=settings, ledger=ledger, now=NOW, adapter_factory=factory)
-    assert result.state == FAILED and "PUBLISHER_MEDIA_BASE_URL" in result.message
+    assert result.state == State.FAILED and "PUBLISHER_MEDIA_BASE_URL" in result.message
 
 
 def test_two_people_publishing_one_target_at_once_publish_it_once(settings, ledger):
@@ -459,6 +459,6 @@ def test_two_people_publishing_one_target_at_once_publish_it_once(settings, ledg
     for thread in threads:
         thread.join()
     assert len(adapter.sent) == 1 and adapter.reconcile_calls == []
-    assert [r.state for r in results if not r.already].count(PUBLISHED) == 1
-    assert {r.state for r in results} <= {PUBLISHED, SENDING}  # the others left it to the sender
-    assert ledger.get("paspor/facebook/main").state == PUBLISHED
+    assert [r.state for r in results if not r.already].count(State.PUBLISHED) == 1
+    assert {r.state for r in results} <= {State.PUBLISHED, State.SENDING}  # the others left it to the sender
+    assert ledger.get("paspor/facebook/main").state == State.PUBLISHED

@@ -13,7 +13,7 @@ from helpers.posts import write_post
 from helpers.redis import delete_namespace, redis_url_for_tests
 
 from publisher.infra.settings import Settings
-from publisher.publishing.ledger import CANCELLED, MISSED, PUBLISHED, SCHEDULED, SKIPPED
+from publisher.publishing.ledger import State
 from publisher.scheduler import dispatch
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.sync import load_stored_post, sync_posts
@@ -96,7 +96,7 @@ def test_timezone_naive_time_is_wib_and_the_score_is_the_utc_instant(runtime):
     assert report.scheduled == ["paspor/telegram/main"]
     score = runtime.schedule.due_ids()["paspor/telegram/main"]
     assert datetime.fromtimestamp(score, UTC) == datetime(2030, 3, 4, 2, 0, tzinfo=UTC)
-    assert runtime.ledger.get("paspor/telegram/main").state == SCHEDULED
+    assert runtime.ledger.get("paspor/telegram/main").state == State.SCHEDULED
 
 
 def test_sync_schedules_ready_posts_never_drafts_and_carries_content_through_redis(runtime):
@@ -128,13 +128,13 @@ def test_sync_reschedules_edits_unschedules_removals_and_never_touches_published
     sync_posts(runtime)
     # telegram went out already; then the post is edited (new time)
     runtime.schedule.remove("a/telegram/main")
-    runtime.ledger.transition("a/telegram/main", [SCHEDULED], PUBLISHED, remote_id="42")
+    runtime.ledger.transition("a/telegram/main", [State.SCHEDULED], State.PUBLISHED, remote_id="42")
     write_post(folder, "a", publish_at="2030-01-02 10:00", platforms=("telegram", "x"))
     report = sync_posts(runtime)
     assert report.rescheduled == ["a/x/main"]
     assert runtime.schedule.due_ids()["a/x/main"] == datetime(2030, 1, 2, 3, 0, tzinfo=UTC).timestamp()
     assert "a/telegram/main" not in runtime.schedule.due_ids()
-    assert runtime.ledger.get("a/telegram/main").state == PUBLISHED
+    assert runtime.ledger.get("a/telegram/main").state == State.PUBLISHED
     assert runtime.ledger.get("a/telegram/main").edited_content_hash
     # set back to draft: pending targets cancelled; ready again: scheduled again
     write_post(folder, "a", publish_at="2030-01-02 10:00", platforms=("telegram", "x"), status="draft")
@@ -145,8 +145,8 @@ def test_sync_reschedules_edits_unschedules_removals_and_never_touches_published
     # removed: cancelled, published one untouched
     (folder / "a.md").unlink()
     assert sync_posts(runtime).cancelled == ["a/x/main"]
-    assert runtime.ledger.get("a/x/main").state == CANCELLED
-    assert runtime.ledger.get("a/telegram/main").state == PUBLISHED
+    assert runtime.ledger.get("a/x/main").state == State.CANCELLED
+    assert runtime.ledger.get("a/telegram/main").state == State.PUBLISHED
 
 
 def test_supersedes_cancels_the_old_posts_pending_targets(runtime):
@@ -157,7 +157,7 @@ def test_supersedes_cancels_the_old_posts_pending_targets(runtime):
     report = sync_posts(runtime)
     assert report.cancelled == ["lama/telegram/main"]
     record = runtime.ledger.get("lama/telegram/main")
-    assert record.state == CANCELLED and "ralat" in record.reason
+    assert record.state == State.CANCELLED and "ralat" in record.reason
     assert set(runtime.schedule.due_ids()) == {"ralat/telegram/main"}
 
 
@@ -176,9 +176,9 @@ def test_tick_skips_past_deadline_holds_missed_and_sends_the_rest_once(runtime):
     report = dispatch.tick(runtime, sent.extend, now=now)
     assert sent == ["ok/telegram/main"]
     assert report.skipped == ["late/telegram/main"] and report.missed == ["outage/telegram/main"]
-    assert runtime.ledger.get("late/telegram/main").state == SKIPPED
+    assert runtime.ledger.get("late/telegram/main").state == State.SKIPPED
     assert "deadline" in runtime.ledger.get("late/telegram/main").reason
-    assert runtime.ledger.get("outage/telegram/main").state == MISSED
+    assert runtime.ledger.get("outage/telegram/main").state == State.MISSED
     # a second tick finds nothing
     again: list[str] = []
     dispatch.tick(runtime, again.extend, now=now + 1)
@@ -242,5 +242,5 @@ def test_a_missing_or_empty_posts_folder_cancels_nothing(runtime):
     assert sync_posts(runtime).cancelled == []
     folder.rmdir()
     assert sync_posts(runtime).cancelled == []
-    assert runtime.ledger.get("tetap/telegram/main").state == SCHEDULED
+    assert runtime.ledger.get("tetap/telegram/main").state == State.SCHEDULED
     assert "tetap/telegram/main" in runtime.schedule.due_ids()

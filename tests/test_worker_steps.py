@@ -16,7 +16,7 @@ from helpers.redis import delete_namespace, redis_url_for_tests
 
 from publisher.cli import cli
 from publisher.infra.settings import Settings
-from publisher.publishing.ledger import FAILED, PUBLISHED, RETRACTED, SKIPPED
+from publisher.publishing.ledger import State
 from publisher.scheduler import dispatch, work
 from publisher.scheduler.runtime import PUBLISH_HOOK_ENV, Runtime
 from publisher.scheduler.status import collect, plain_text
@@ -104,7 +104,7 @@ def test_a_poison_target_stops_after_the_attempt_cap(runtime, platform):
     runtime.redis.hset(runtime.schedule.keys.target(target), "attempts", work.MAX_ATTEMPTS)
     step = work.publish_one(runtime, target, token="t")
     assert step.action == "gave-up"
-    assert runtime.ledger.get(target).state == FAILED
+    assert runtime.ledger.get(target).state == State.FAILED
     assert platform.requests[target] == 0
 
 
@@ -115,7 +115,7 @@ def test_deadline_passed_while_queued_is_skipped_at_send_time(runtime, platform)
     # valid_until passed between the claim and the task starting
     runtime.redis.hset(runtime.schedule.keys.target(target), "deadline", time.time() - 1)
     assert work.publish_one(runtime, target, token="t").action == "skipped"
-    assert runtime.ledger.get(target).state == SKIPPED
+    assert runtime.ledger.get(target).state == State.SKIPPED
     assert platform.requests[target] == 0
 
 
@@ -125,17 +125,17 @@ def test_supersedes_retracts_the_old_copy_once_the_correction_is_out(runtime, pl
     new = _due(runtime, "ralat", supersedes="lama")
     steps = _run_due(runtime)
     assert steps[new].action == "published"
-    assert runtime.ledger.get(old).state == RETRACTED
+    assert runtime.ledger.get(old).state == State.RETRACTED
     assert platform.deleted  # the old copy was deleted on the platform
-    assert runtime.ledger.get(new).state == PUBLISHED
+    assert runtime.ledger.get(new).state == State.PUBLISHED
 
 
 def test_status_puts_unknown_and_failed_first_and_prints_no_secret(runtime, platform):
     published = _due(runtime, "terbit")
     failing = _due(runtime, "gagal")
     _run_due(runtime)
-    runtime.ledger.transition(published, [PUBLISHED], PUBLISHED)
-    runtime.ledger.transition(failing, [PUBLISHED], FAILED, error="token ditolak", retryable=False)
+    runtime.ledger.transition(published, [State.PUBLISHED], State.PUBLISHED)
+    runtime.ledger.transition(failing, [State.PUBLISHED], State.FAILED, error="token ditolak", retryable=False)
     status = collect(runtime)
     assert [r.state for r in status.rows][:1] == ["failed"]
     text = plain_text(status)

@@ -73,7 +73,7 @@ def publish_target(self, target_id: str) -> str:
     step = work.publish_one(runtime.current(), target_id, token=self.request.id or target_id)
     if step.retry_in is not None:
         raise self.retry(countdown=step.retry_in)
-    if step.action in ("unknown", "failed", "gave-up"):
+    if step.action in work.NEEDS_A_PERSON:
         log.warning("%s: %s %s", target_id, step.action, step.detail)
     return step.action
 
@@ -88,7 +88,7 @@ def publish_targets(self, target_ids: list[str]) -> dict[str, str]:
         for target_id, step in batch.steps.items():
             if step.retry_in is not None:
                 publish_target.apply_async(args=[target_id], countdown=step.retry_in, producer=producer)
-            elif step.action in ("unknown", "failed", "gave-up"):
+            elif step.action in work.NEEDS_A_PERSON:
                 log.warning("%s: %s %s", target_id, step.action, step.detail)
         if batch.left:
             publish_targets.apply_async(args=[batch.left], producer=producer)

@@ -13,6 +13,8 @@ Outcome tree (how the publish step and the worker treat each):
     INVALID          the platform refused the content (too long, bad image, policy block 368): fail, fix the post
     UNKNOWN_OUTCOME  the request was sent and the answer was lost (read timeout, reset after writing, 502/504):
                      never blindly retried; reconcile or flag for a human
+    NOT_CONFIGURED   no adapter returns it: the publish step records it when the platform has no settings (or no
+                     public media URL), before anything is sent; fail, the operator sets them
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Outcome(StrEnum):
     AUTH = "auth"
     INVALID = "invalid"
     UNKNOWN_OUTCOME = "unknown_outcome"
+    NOT_CONFIGURED = "not_configured"
 
 
 @dataclass(frozen=True)

@@ -48,25 +48,43 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import redis
 
 from publisher.publishing.targets import parse_target_id
 
-SCHEDULED = "scheduled"
-SENDING = "sending"
-PUBLISHED = "published"
-FAILED = "failed"
-UNKNOWN = "unknown"
-SKIPPED = "skipped"
-MISSED = "missed"
-CANCELLED = "cancelled"
-RETRACTED = "retracted"
-STATES = (SCHEDULED, SENDING, PUBLISHED, FAILED, UNKNOWN, SKIPPED, MISSED, CANCELLED, RETRACTED)
 
-ABSENT = "absent"  # a pseudo-state for `transition`: no record yet
-FAILED_RETRYABLE = "failed:retryable"  # a pseudo-state for `transition`: failed, and the failure may be retried
+class State(StrEnum):
+    """A target's state, as written in its record (the diagram above)."""
+
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+    RETRACTED = "retracted"
+
+
+class PseudoState(StrEnum):
+    """What :meth:`Ledger.transition` may also start from; never written as a record's state."""
+
+    ABSENT = "absent"  # no record yet
+    FAILED_RETRYABLE = "failed:retryable"  # failed, and the failure may be retried (``retryable`` is set)
+
+
+From = State | PseudoState  # a state a move may start from
+
+# Named groups of states, each written once.
+PRE_SEND = (PseudoState.ABSENT, State.SCHEDULED, State.FAILED, State.MISSED)  # nothing sent yet; a person may send
+AUTO_SEND = (PseudoState.ABSENT, State.SCHEDULED, PseudoState.FAILED_RETRYABLE)  # the worker may (re)send from these
+PENDING = (State.SCHEDULED, State.FAILED, State.MISSED)  # has a record, never published: retract just cancels it
+IN_DOUBT = (State.SENDING, State.UNKNOWN)  # a definite answer (a late one, or a person's) settles these
+SETTLED_UNSENT = (State.RETRACTED, State.SKIPPED, State.CANCELLED)  # final, and never to be sent
 
 DRY_RUN_SUFFIX = "-dry-run"
 PROGRESS_PREFIX = "progress."  # hash fields holding an adapter's mid-send evidence (``Outgoing.progress``)
@@ -114,7 +132,7 @@ class TargetRecord:
     """One ledger entry as read back; times are aware UTC datetimes, absent fields are ``None``."""
 
     target_id: str
-    state: str
+    state: State
     post_id: str = ""
     platform: str = ""
     occurrence: str = ""
@@ -153,7 +171,9 @@ class TargetRecord:
             if name not in known:
                 continue  # a field written by a newer version: ignore rather than fail
             kind = str(known[name])
-            if name.endswith("_at"):
+            if name == "state":
+                values[name] = State(value)
+            elif name.endswith("_at"):
                 values[name] = datetime.fromisoformat(value)
             elif kind.startswith("int"):
                 values[name] = int(value)
@@ -167,7 +187,7 @@ class TargetRecord:
 
     @property
     def is_published(self) -> bool:
-        return self.state == PUBLISHED
+        return self.state == State.PUBLISHED
 
 
 def _text(value: bytes | str) -> str:
@@ -222,8 +242,8 @@ class Ledger:
     def transition(
         self,
         target_id: str,
-        from_states: Iterable[str],
-        to_state: str,
+        from_states: Iterable[From],
+        to_state: State,
         *,
         count_attempt: bool = False,
         clear: Iterable[str] = (),
@@ -231,15 +251,15 @@ class Ledger:
     ) -> bool:
         """Move ``target_id`` to ``to_state`` if it is now in one of ``from_states``; ``True`` when it moved.
 
-        ``from_states`` may include :data:`ABSENT` (no record yet) and :data:`FAILED_RETRYABLE`. ``values`` are
-        written with the move (``None`` values are skipped); ``clear`` names fields to remove (a previous error).
+        ``from_states`` may include :class:`PseudoState` members. ``values`` are written with the move (``None``
+        values are skipped); ``clear`` names fields to remove (a previous error).
         """
-        if to_state not in STATES:
+        if to_state not in set(State):
             raise ValueError(f"unknown ledger state {to_state!r}")
         post_id, platform, occurrence = parse_target_id(target_id)
         now = utc_now()
         written = {name: _encode(value) for name, value in values.items() if value is not None}
-        if ABSENT in from_states:
+        if PseudoState.ABSENT in from_states:
             written.update(post_id=post_id, platform=platform, occurrence=occurrence)
         moved = self._transition(
             keys=[self._key(target_id), self._index_key(), self._post_key(post_id)],
@@ -257,13 +277,11 @@ class Ledger:
 
     def begin_send(self, target_id: str, content_hash: str, *, manual: bool = False, **values: object) -> bool:
         """Claim ``target_id`` for one send attempt (→ ``sending``, attempts + 1). ``False``: not ours to send."""
-        allowed = [ABSENT, SCHEDULED, FAILED_RETRYABLE]
-        if manual:
-            allowed += [FAILED, MISSED]
+        allowed: list[From] = [*AUTO_SEND, State.FAILED, State.MISSED] if manual else list(AUTO_SEND)
         return self.transition(
             target_id,
             allowed,
-            SENDING,
+            State.SENDING,
             count_attempt=True,
             clear=("error", "outcome", "retry_after", "retryable", "reason"),
             content_hash=content_hash,
@@ -273,7 +291,9 @@ class Ledger:
 
     def schedule(self, target_id: str, content_hash: str, due_at: datetime) -> bool:
         """Record a target as ``scheduled`` unless it already has a record."""
-        return self.transition(target_id, [ABSENT], SCHEDULED, content_hash=content_hash, due_at=due_at)
+        return self.transition(
+            target_id, [PseudoState.ABSENT], State.SCHEDULED, content_hash=content_hash, due_at=due_at
+        )
 
     # --- reads ----------------------------------------------------------------------------------------------
 
@@ -306,4 +326,4 @@ class Ledger:
     def note_progress(self, target_id: str, key: str, value: str) -> bool:
         """Keep evidence an adapter reports mid-send (a container id) so a later ``reconcile`` can use it."""
         values: dict[str, Any] = {PROGRESS_PREFIX + key: value}
-        return self.transition(target_id, [SENDING], SENDING, **values)
+        return self.transition(target_id, [State.SENDING], State.SENDING, **values)

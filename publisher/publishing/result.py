@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from publisher.adapters.results import Outcome
 from publisher.infra.logs import event
-from publisher.publishing.ledger import FAILED, PUBLISHED, UNKNOWN, TargetRecord
+from publisher.publishing.ledger import State, TargetRecord
 from publisher.publishing.targets import parse_target_id
 
 log = logging.getLogger("publisher.publish")
-REFUSED = "refused"  # not a ledger state: the target was not touched (a draft, a platform no longer listed)
-NOT_CONFIGURED = "not_configured"  # recorded as the outcome of a target whose platform has no settings
+
+
+class Verdict(StrEnum):
+    """What a call says of a target when no ledger state does: the ledger was not moved."""
+
+    REFUSED = "refused"  # the target was not touched (a draft, a platform no longer listed)
+    RETRACT_FAILED = "retract-failed"  # still published: the platform would not delete it, or it must be done by hand
 
 
 @dataclass(frozen=True)
@@ -22,9 +28,9 @@ class TargetResult:
 
     target_id: str
     platform: str
-    state: str  # the ledger state after the call, or REFUSED
+    state: State | Verdict  # the ledger state after the call, or REFUSED
     message: str = ""
-    outcome: Outcome | str | None = None  # the adapter's outcome when it was asked
+    outcome: Outcome | None = None  # the adapter's outcome when it was asked (or NOT_CONFIGURED)
     remote_id: str | None = None
     permalink: str | None = None
     retry_after: float | None = None
@@ -34,23 +40,23 @@ class TargetResult:
 
     @property
     def ok(self) -> bool:
-        return self.state == PUBLISHED
+        return self.state == State.PUBLISHED
 
     @property
     def retryable(self) -> bool:
-        return self.state == FAILED and self.outcome in (Outcome.RETRY_AFTER, Outcome.TRANSIENT)
+        return self.state == State.FAILED and self.outcome in (Outcome.RETRY_AFTER, Outcome.TRANSIENT)
 
     def line(self) -> str:
         """One line for a person: ``facebook: published https://...``, ``telegram: failed (auth): ...``."""
         where = self.permalink or self.remote_id or ""
         dry = " (dry run)" if self.dry_run else ""
-        if self.state == PUBLISHED:
-            head = "already published" if self.already else "published"
-            text = f"{self.platform}: {head}{dry} {where}".rstrip()
+        if self.state == State.PUBLISHED:
+            already = "already " if self.already else ""
+            text = f"{self.platform}: {already}{self.state}{dry} {where}".rstrip()
             return f"{text}; {self.message}" if self.already and self.message else text
-        if self.state == FAILED:
+        if self.state == State.FAILED:
             return f"{self.platform}: failed ({self.outcome or 'error'}){dry}: {self.message}"
-        if self.state == UNKNOWN:
+        if self.state == State.UNKNOWN:
             return f"{self.platform}: UNKNOWN{dry}: {self.message}"
         return f"{self.platform}: {self.state}{dry}: {self.message}".rstrip(": ")
 
@@ -61,20 +67,13 @@ class TargetResult:
             platform=record.platform,
             state=record.state,
             message=(record.error or record.reason or "") if message is None else message,
-            outcome=_outcome(record.outcome),
+            outcome=Outcome(record.outcome) if record.outcome else None,
             remote_id=record.remote_id,
             permalink=record.permalink,
             retry_after=record.retry_after,
             attempts=record.attempts,
             **extra,
         )
-
-
-def _outcome(value: str | None) -> Outcome | str | None:
-    try:
-        return Outcome(value) if value else None
-    except ValueError:
-        return value  # e.g. NOT_CONFIGURED
 
 
 def unknown_message(target: str, why: str) -> str:
@@ -86,11 +85,11 @@ def unknown_message(target: str, why: str) -> str:
 
 
 def log_target_event(
-    name: str, target: str, state: str, attempt: int | None, message: str = "", permalink: str | None = None
+    name: str, target: str, state: State | Verdict, attempt: int | None, message: str = "", permalink: str | None = None
 ) -> None:
     """One line per event: ``event=published post=... platform=... occurrence=... state=... attempt=...``."""
     post_id, platform, occurrence = parse_target_id(target)
-    level = logging.WARNING if state in (FAILED, UNKNOWN, "retract-failed") else logging.INFO
+    level = logging.WARNING if state in (State.FAILED, State.UNKNOWN, Verdict.RETRACT_FAILED) else logging.INFO
     event(
         log,
         name,

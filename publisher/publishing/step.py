@@ -36,22 +36,16 @@ from publisher.infra.settings import Settings, unconfigured_message
 from publisher.posts.lookup import load_post_by_id
 from publisher.posts.model import Post
 from publisher.publishing.ledger import (
-    ABSENT,
-    CANCELLED,
-    FAILED,
-    MISSED,
-    PUBLISHED,
-    RETRACTED,
-    SCHEDULED,
-    SENDING,
-    SKIPPED,
-    UNKNOWN,
+    IN_DOUBT,
+    PRE_SEND,
+    SETTLED_UNSENT,
     Ledger,
+    State,
     TargetRecord,
     utc_now,
 )
 from publisher.publishing.prepare import build_outgoing
-from publisher.publishing.result import NOT_CONFIGURED, REFUSED, TargetResult, log_target_event, unknown_message
+from publisher.publishing.result import TargetResult, Verdict, log_target_event, unknown_message
 from publisher.publishing.targets import find_publication, parse_target_id
 
 log = logging.getLogger("publisher.publish")
@@ -107,42 +101,46 @@ def publish_target(
         post = load_post_by_id(post_id, settings)
 
     def refused(message: str) -> TargetResult:
-        log_target_event("refused", target, REFUSED, 0, message)
-        return TargetResult(target, platform, REFUSED, message, dry_run=dry_run)
+        log_target_event(Verdict.REFUSED, target, Verdict.REFUSED, 0, message)
+        return TargetResult(target, platform, Verdict.REFUSED, message, dry_run=dry_run)
 
     if not post.is_ready:
         return refused("the post is a draft (status: draft); set status: ready to publish it")
     if platform not in post.platforms:
-        ledger.transition(target, [SCHEDULED, FAILED], CANCELLED, reason=f"{platform} is no longer in the post")
+        ledger.transition(
+            target, [State.SCHEDULED, State.FAILED], State.CANCELLED, reason=f"{platform} is no longer in the post"
+        )
         return refused(f"{platform} is not in the post's platforms")
     adapter_cls = adapter_classes().get(platform)
     if adapter_cls is None:
         return refused(f"unknown platform {platform!r}")
     publication = find_publication(post, occurrence, now=now)
     if publication is None:
-        ledger.transition(target, [SCHEDULED, FAILED], CANCELLED, reason=f"the post no longer has {occurrence!r}")
+        ledger.transition(
+            target, [State.SCHEDULED, State.FAILED], State.CANCELLED, reason=f"the post no longer has {occurrence!r}"
+        )
         return refused(f"the post has no publication {occurrence!r}")
 
     content_hash = post.content_hash()
     record = ledger.get(target)
-    if record is not None and record.state != SENDING:
+    if record is not None and record.state != State.SENDING:
         settled = _settled(ledger, record, content_hash, dry_run)
         if settled is not None:
             log_target_event("not-sent", target, settled.state, settled.attempts, settled.message)
             return settled
 
-    if record is None or record.state != SENDING:
+    if record is None or record.state != State.SENDING:
         if publication.deadline is not None and now > publication.deadline:
             reason = f"past its deadline ({publication.deadline:%Y-%m-%d %H:%M %Z}): not published"
-            ledger.transition(target, [ABSENT, SCHEDULED, FAILED, MISSED], SKIPPED, reason=reason)
+            ledger.transition(target, PRE_SEND, State.SKIPPED, reason=reason)
             return _result(ledger, target, dry_run=dry_run, log_message=reason)
         problem = unconfigured_message(platform, settings)
         if problem is not None:
             ledger.transition(
                 target,
-                [ABSENT, SCHEDULED, FAILED, MISSED],
-                FAILED,
-                outcome=NOT_CONFIGURED,
+                PRE_SEND,
+                State.FAILED,
+                outcome=Outcome.NOT_CONFIGURED,
                 error=problem,
                 retryable=False,
                 content_hash=content_hash,
@@ -154,7 +152,13 @@ def publish_target(
         item = build_outgoing(post, adapter_cls, publication, content_hash, progress, settings=settings)
     except Exception as exc:  # a card that cannot be rendered is this post's failure, not the worker's crash
         message = f"could not prepare the {adapter_cls.label} image or caption: {exc}"
-        ledger.transition(target, [ABSENT, SCHEDULED, FAILED, MISSED], FAILED, outcome=Outcome.INVALID, error=message)
+        ledger.transition(
+            target,
+            PRE_SEND,
+            State.FAILED,
+            outcome=Outcome.INVALID,
+            error=message,
+        )
         log.exception("target=%s preparing failed", target)
         return _result(ledger, target, dry_run=dry_run, message=message)
 
@@ -167,16 +171,16 @@ def publish_target(
     except ConfigurationError as exc:  # e.g. Instagram without a public media URL: nothing was sent
         ledger.transition(
             target,
-            [ABSENT, SCHEDULED, FAILED, MISSED],
-            FAILED,
-            outcome=NOT_CONFIGURED,
+            PRE_SEND,
+            State.FAILED,
+            outcome=Outcome.NOT_CONFIGURED,
             error=str(exc),
             retryable=False,
             content_hash=content_hash,
         )
         return _result(ledger, target, dry_run=dry_run, message=str(exc))
 
-    if record is not None and record.state == SENDING:
+    if record is not None and record.state == State.SENDING:
         since = record.sent_at or record.updated_at
         if manual and since is not None and now - since < _in_flight_window(settings):
             message = f"another worker is sending it right now (since {since:%H:%M:%S} UTC); look again in a minute"
@@ -200,7 +204,7 @@ def publish_target(
         settled = _settled(ledger, current, content_hash, dry_run)
         if settled is not None:
             return settled
-        if current.state == SENDING:
+        if current.state == State.SENDING:
             return TargetResult.from_record(current, message="another worker is sending it right now", dry_run=dry_run)
         return TargetResult.from_record(
             current,
@@ -208,8 +212,8 @@ def publish_target(
             dry_run=dry_run,
         )
 
-    attempt = (ledger.get(target) or record or TargetRecord(target, SENDING)).attempts
-    log_target_event("sending", target, SENDING, attempt, "")
+    attempt = (ledger.get(target) or record or TargetRecord(target, State.SENDING)).attempts
+    log_target_event(State.SENDING, target, State.SENDING, attempt, "")
     try:
         result = adapter.publish(item)
     except Exception as exc:
@@ -234,12 +238,12 @@ def _keep_dry_run_requests(ledger: Ledger, target: str, adapter: Any) -> None:
     if not recorded:
         return
     summary = [{"method": r.method, "url": r.url, **r.summary} for r in recorded]
-    ledger.transition(target, [SENDING], SENDING, dry_run_requests=json.dumps(summary, ensure_ascii=False))
+    ledger.transition(target, [State.SENDING], State.SENDING, dry_run_requests=json.dumps(summary, ensure_ascii=False))
 
 
 def _settled(ledger: Ledger, record: TargetRecord, content_hash: str, dry_run: bool) -> TargetResult | None:
     """The answer for a target that must not be sent again, or None when it may be sent."""
-    if record.state == PUBLISHED:
+    if record.state == State.PUBLISHED:
         message = ""
         if record.content_hash and record.content_hash != content_hash:
             message = (
@@ -247,19 +251,21 @@ def _settled(ledger: Ledger, record: TargetRecord, content_hash: str, dry_run: b
                 "post with supersedes)"
             )
             if record.edited_content_hash != content_hash:
-                ledger.transition(record.target_id, [PUBLISHED], PUBLISHED, edited_content_hash=content_hash)
+                ledger.transition(
+                    record.target_id, [State.PUBLISHED], State.PUBLISHED, edited_content_hash=content_hash
+                )
         return TargetResult.from_record(record, message=message, already=True, dry_run=dry_run)
-    if record.state == UNKNOWN:
+    if record.state == State.UNKNOWN:
         return TargetResult.from_record(
             record, message=unknown_message(record.target_id, record.error or ""), dry_run=dry_run
         )
-    if record.state in (RETRACTED, SKIPPED, CANCELLED):
+    if record.state in SETTLED_UNSENT:
         return TargetResult.from_record(record, dry_run=dry_run)
     return None
 
 
 def _reconcile(ledger: Ledger, adapter: PublishingAdapter, item: Outgoing, dry_run: bool, *, why: str) -> TargetResult:
-    log_target_event("reconciling", item.target_id, SENDING, None, why)
+    log_target_event("reconciling", item.target_id, State.SENDING, None, why)
     try:
         found = adapter.reconcile(item)
     except Exception:
@@ -267,7 +273,9 @@ def _reconcile(ledger: Ledger, adapter: PublishingAdapter, item: Outgoing, dry_r
         found = None
     if found is None:
         message = unknown_message(item.target_id, why)
-        ledger.transition(item.target_id, [SENDING], UNKNOWN, error=message, outcome=Outcome.UNKNOWN_OUTCOME)
+        ledger.transition(
+            item.target_id, [State.SENDING], State.UNKNOWN, error=message, outcome=Outcome.UNKNOWN_OUTCOME
+        )
         log.warning("target=%s state=unknown %s", item.target_id, message)
         return _result(ledger, item.target_id, dry_run=dry_run, message=message)
     return _record(ledger, adapter, item, found, dry_run, reconcile=False)
@@ -279,12 +287,12 @@ def _record(
     target = item.target_id
     outcome = result.outcome
     # A definite answer also settles a target someone marked unknown meanwhile (a lease sweeper, a second call).
-    definite_from = [SENDING, UNKNOWN]
+    definite_from = IN_DOUBT
     if outcome is Outcome.PUBLISHED or (outcome is Outcome.DUPLICATE and result.remote_id):
         ledger.transition(
             target,
             definite_from,
-            PUBLISHED,
+            State.PUBLISHED,
             clear=("error",),
             remote_id=result.remote_id,
             permalink=result.permalink,
@@ -296,7 +304,7 @@ def _record(
         ledger.transition(
             target,
             definite_from,
-            FAILED,
+            State.FAILED,
             outcome=outcome,
             error=result.message,
             retryable=result.retryable,
@@ -309,7 +317,7 @@ def _record(
     if outcome is Outcome.DUPLICATE:
         why = f"the platform says it already has this post but gave no id ({result.message})"
     message = unknown_message(target, why)
-    ledger.transition(target, [SENDING], UNKNOWN, outcome=outcome, error=message)
+    ledger.transition(target, [State.SENDING], State.UNKNOWN, outcome=outcome, error=message)
     return _result(ledger, target, dry_run=dry_run, message=message)
 
 

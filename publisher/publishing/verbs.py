@@ -14,20 +14,8 @@ from publisher.adapters.registry import adapter_classes
 from publisher.adapters.results import Outcome
 from publisher.infra.settings import Settings, unconfigured_message
 from publisher.posts.lookup import load_post_by_id
-from publisher.publishing.ledger import (
-    CANCELLED,
-    FAILED,
-    MISSED,
-    PUBLISHED,
-    RETRACTED,
-    SCHEDULED,
-    SENDING,
-    UNKNOWN,
-    Ledger,
-    TargetRecord,
-    utc_now,
-)
-from publisher.publishing.result import TargetResult, log_target_event
+from publisher.publishing.ledger import IN_DOUBT, PENDING, Ledger, State, TargetRecord, utc_now
+from publisher.publishing.result import TargetResult, Verdict, log_target_event
 from publisher.publishing.step import AdapterFactory, make_adapter, publish_target
 from publisher.publishing.targets import main_occurrence, parse_target_id, target_id
 
@@ -86,21 +74,21 @@ def retract_post(
     for record in ledger.for_post(post_id):
         target, platform = record.target_id, record.platform
         where = record.permalink or record.remote_id or "?"
-        if record.state in (SCHEDULED, FAILED, MISSED):
-            ledger.transition(target, [SCHEDULED, FAILED, MISSED], CANCELLED, reason="retracted")
+        if record.state in PENDING:
+            ledger.transition(target, PENDING, State.CANCELLED, reason=State.RETRACTED)
             results.append(RetractResult(target, platform, True, f"cancelled ({record.state}, never published)"))
-        elif record.state == SENDING:
+        elif record.state == State.SENDING:
             results.append(RetractResult(target, platform, False, "being sent right now: run retract again soon"))
-        elif record.state == UNKNOWN:
+        elif record.state == State.UNKNOWN:
             results.append(
                 RetractResult(target, platform, False, "may or may not be up: check the account and delete by hand")
             )
-        elif record.state == PUBLISHED:
+        elif record.state == State.PUBLISHED:
             results.append(_retract_one(ledger, record, settings, factory, where))
-        elif record.state == RETRACTED:
+        elif record.state == State.RETRACTED:
             results.append(RetractResult(target, platform, True, f"already retracted {where}"))
     for result in results:
-        state = RETRACTED if result.done else "retract-failed"
+        state = State.RETRACTED if result.done else Verdict.RETRACT_FAILED
         log_target_event(state, result.target_id, state, None, result.message)
     return results
 
@@ -110,7 +98,7 @@ def retract_target(
 ) -> RetractResult:
     """Delete one published copy where the platform allows it (``supersedes`` uses this per platform)."""
     record = ledger.get(target)
-    if record is None or record.state != PUBLISHED:
+    if record is None or record.state != State.PUBLISHED:
         platform = parse_target_id(target)[1]
         return RetractResult(target, platform, True, "not published; nothing to retract")
     factory = adapter_factory or _real_adapters(settings)
@@ -135,9 +123,9 @@ def _retract_one(
         log.exception("target=%s delete raised", target)
         deleted = DeleteResult(False, f"delete failed ({exc}); delete by hand: {where}")
     if deleted.done:
-        ledger.transition(target, [PUBLISHED], RETRACTED, retracted_at=utc_now(), reason=deleted.message)
+        ledger.transition(target, [State.PUBLISHED], State.RETRACTED, retracted_at=utc_now(), reason=deleted.message)
         return RetractResult(target, platform, True, f"deleted {where}")
-    ledger.transition(target, [PUBLISHED], PUBLISHED, reason=f"retract failed: {deleted.message}")
+    ledger.transition(target, [State.PUBLISHED], State.PUBLISHED, reason=f"retract failed: {deleted.message}")
     return RetractResult(target, platform, False, f"still up at {where}: {deleted.message}")
 
 
@@ -203,8 +191,8 @@ def resolve_target(
     if published:
         return ledger.transition(
             target,
-            [UNKNOWN, SENDING],
-            PUBLISHED,
+            IN_DOUBT,
+            State.PUBLISHED,
             remote_id=remote_id or permalink or "resolved-by-hand",
             permalink=permalink,
             published_at=utc_now(),
@@ -212,8 +200,8 @@ def resolve_target(
         )
     return ledger.transition(
         target,
-        [UNKNOWN, SENDING],
-        FAILED,
+        IN_DOUBT,
+        State.FAILED,
         retryable=True,
         outcome=Outcome.TRANSIENT,
         error="resolved by hand: not published; it will be sent again",

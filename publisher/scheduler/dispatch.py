@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from publisher.publishing.ledger import ABSENT, FAILED_RETRYABLE, MISSED, SCHEDULED, SKIPPED
+from publisher.publishing.ledger import AUTO_SEND, State
 from publisher.scheduler import policy
 from publisher.scheduler.ratelimit import DEFAULT_PER_MINUTE
 from publisher.scheduler.runtime import Runtime
@@ -51,11 +51,18 @@ def tick(runtime: Runtime, enqueue: Enqueue, *, now: float | None = None) -> Tic
             schedule.finish(target_id)
             continue
         decision = policy.decide(meta, now, grace_minutes=settings.missed_grace_minutes, tz=settings.tz)
-        if decision.action == policy.SEND:
+        if decision.action == policy.Verdict.SEND:
             by_platform[meta.platform].append(target_id)
             continue
-        state, bucket = (SKIPPED, report.skipped) if decision.action == policy.SKIP else (MISSED, report.missed)
-        ledger.transition(target_id, [ABSENT, SCHEDULED, FAILED_RETRYABLE], state, reason=decision.reason)
+        state, bucket = (
+            (State.SKIPPED, report.skipped) if decision.action == policy.Verdict.SKIP else (State.MISSED, report.missed)
+        )
+        ledger.transition(
+            target_id,
+            AUTO_SEND,
+            state,
+            reason=decision.reason,
+        )
         schedule.finish(target_id)
         bucket.append(target_id)
 

@@ -9,33 +9,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from publisher.scheduler.schedule import TargetMeta
 
-SEND = "send"
-SKIP = "skip"
-MISS = "miss"
+
+class Verdict(StrEnum):
+    SEND = "send"
+    SKIP = "skip"  # past its deadline: never sent
+    MISS = "miss"  # overdue beyond the grace period: held for a person
 
 
 @dataclass(frozen=True)
 class Decision:
-    action: str
+    action: Verdict
     reason: str = ""
 
 
 def decide(meta: TargetMeta, now: float, *, grace_minutes: int, tz: ZoneInfo) -> Decision:
     if meta.deadline is not None and now > meta.deadline:
         until = datetime.fromtimestamp(meta.deadline, tz).strftime("%Y-%m-%d %H:%M %Z")
-        return Decision(SKIP, f"past its deadline ({until}: valid_until or the event start); not published")
+        return Decision(Verdict.SKIP, f"past its deadline ({until}: valid_until or the event start); not published")
     late = now - meta.due
     if late > grace_minutes * 60:
         return Decision(
-            MISS,
+            Verdict.MISS,
             f"{late / 60:.0f} min overdue (grace {grace_minutes} min): held for a person; "
             "`publisher publish` sends it by hand",
         )
-    return Decision(SEND)
+    return Decision(Verdict.SEND)
 
 
 def check_deadline(meta: TargetMeta, now: float, tz: ZoneInfo) -> Decision:

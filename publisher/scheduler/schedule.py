@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import cast
 
 import redis
@@ -138,6 +139,13 @@ class TargetMeta:
         )
 
 
+class NotStarted(StrEnum):
+    """Why :meth:`Schedule.start` did not hand the target over."""
+
+    NOT_LEASED = "not-leased"  # no lease: already settled, or unscheduled meanwhile
+    BUSY = "busy"  # another delivery of this target holds its running lock right now
+
+
 @dataclass(frozen=True)
 class Started:
     """A task holds the target: what the schedule knows of it (None when it was unscheduled meanwhile)."""
@@ -206,8 +214,8 @@ class Schedule:
 
     # --- the task's side ------------------------------------------------------------------------------------
 
-    def start(self, target_id: str, token: str, now: float) -> Started | str:
-        """Take the target's running lock (counting the attempt), or say why not: 'not-leased' / 'busy'."""
+    def start(self, target_id: str, token: str, now: float) -> Started | NotStarted:
+        """Take the target's running lock (counting the attempt), or say why not."""
         post_id, platform, _ = parse_target_id(target_id)
         keys = [
             *(self.keys.leased, self.keys.running(target_id), self.keys.target(target_id)),
@@ -215,7 +223,7 @@ class Schedule:
         ]
         answer = self._start(keys=keys, args=[target_id, now + self.lease_seconds, self.lock_seconds, token, post_id])
         if isinstance(answer, bytes):
-            return answer.decode()
+            return NotStarted(answer.decode())
         flat, blocked, post_scheduled = answer
         meta = TargetMeta.from_hash(target_id, dict(zip(flat[::2], flat[1::2], strict=True)))
         return Started(meta, float(blocked) if blocked else None, bool(post_scheduled))

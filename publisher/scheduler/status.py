@@ -6,17 +6,33 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from rich.table import Table
+from rich.text import Text
+
+from publisher.publishing.ledger import State
 from publisher.scheduler.runtime import Runtime
 from publisher.text.dates import zone_name
 
 # Needs a person first, then what is still to happen, then what is settled.
-ORDER = ["unknown", "failed", "missed", "sending", "scheduled", "published", "retracted", "skipped", "cancelled"]
+ORDER = [
+    *(State.UNKNOWN, State.FAILED, State.MISSED),
+    *(State.SENDING, State.SCHEDULED),
+    *(State.PUBLISHED, State.RETRACTED, State.SKIPPED, State.CANCELLED),
+]
+NEEDS_A_PERSON = (State.UNKNOWN, State.FAILED)  # shouted in plain text
+STYLES = {
+    State.UNKNOWN: "bold red",
+    State.FAILED: "red",
+    State.MISSED: "yellow",
+    State.PUBLISHED: "green",
+    State.SENDING: "cyan",
+}
 
 
 @dataclass(frozen=True)
 class Row:
     target: str
-    state: str
+    state: State
     due: str | None  # ISO 8601 in the office's zone
     remote_id: str | None
     permalink: str | None
@@ -69,7 +85,7 @@ def collect(runtime: Runtime) -> Status:
                     error=record.error or record.reason,
                     attempts=record.attempts,
                     dry_run=is_dry,
-                    retrying=record.state == "failed" and record.retryable,
+                    retrying=record.state == State.FAILED and record.retryable,
                 )
             )
 
@@ -84,7 +100,7 @@ def plain_text(status: Status) -> str:
     lines = ["PAUSED: nothing is published until `publisher resume`"] if status.paused else []
     for row in status.rows:
         where = row.permalink or row.remote_id or ""
-        parts = [row.state_text.upper() if row.state in ("unknown", "failed") else row.state_text, row.target]
+        parts = [row.state_text.upper() if row.state in NEEDS_A_PERSON else row.state_text, row.target]
         parts += [f"due {row.due_text}", f"attempts {row.attempts}"]
         if where:
             parts.append(where)
@@ -96,11 +112,7 @@ def plain_text(status: Status) -> str:
     return "\n".join(lines)
 
 
-def rich_table(status: Status):  # -> rich.table.Table
-    from rich.table import Table
-    from rich.text import Text
-
-    styles = {"unknown": "bold red", "failed": "red", "missed": "yellow", "published": "green", "sending": "cyan"}
+def rich_table(status: Status) -> Table:
     title = "Publisher status" + (" — PAUSED" if status.paused else "")
     table = Table(title=title, show_lines=False)
     for name in ("state", "target", "due (WIB)", "attempts", "remote / permalink", "error / reason"):
@@ -108,7 +120,7 @@ def rich_table(status: Status):  # -> rich.table.Table
     for row in status.rows:
         # Text cells, not markup: an error message may well contain [brackets].
         table.add_row(
-            Text(row.state_text, style=styles.get(row.state, "")),
+            Text(row.state_text, style=STYLES.get(row.state, "")),
             Text(row.target),
             Text(row.due_text),
             Text(str(row.attempts)),

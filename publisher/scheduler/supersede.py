@@ -13,7 +13,7 @@ import logging
 import os
 
 from publisher.infra.settings import Settings
-from publisher.publishing.ledger import PUBLISHED, Ledger
+from publisher.publishing.ledger import Ledger, State
 from publisher.scheduler.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def retract_superseded(runtime: Runtime, old_post_id: str, platform: str, *, by:
     retract = _retract_function()
     notes = []
     for record in runtime.ledger.for_post(old_post_id):
-        if record.platform != platform or record.state != PUBLISHED:
+        if record.platform != platform or record.state != State.PUBLISHED:
             continue
         message = retract(record.target_id, settings=runtime.settings, ledger=runtime.ledger)
         note = f"{record.target_id} (superseded by {by}): {message}"

@@ -23,7 +23,7 @@ from typing import cast
 
 from publisher.posts.check import check_paths
 from publisher.posts.model import Post
-from publisher.publishing.ledger import ABSENT, CANCELLED, PUBLISHED, SCHEDULED, Ledger
+from publisher.publishing.ledger import Ledger, PseudoState, State
 from publisher.publishing.targets import parse_target_id, publications
 from publisher.scheduler.runtime import Runtime
 
@@ -111,29 +111,36 @@ def _schedule_post(runtime: Runtime, post: Post, now: float, report: SyncReport)
                 if ledger.schedule(target_id, content_hash, publication.due_at):
                     schedule.put(target_id, due=due, fields=fields)
                     report.scheduled.append(target_id)
-            elif record.state == SCHEDULED:
+            elif record.state == State.SCHEDULED:
                 meta = schedule.meta([target_id]).get(target_id)
                 in_schedule = meta is not None and _pending(runtime, target_id)
                 if record.content_hash != content_hash or meta is None or meta.due != due or not in_schedule:
                     moved = ledger.transition(
-                        target_id, [SCHEDULED], SCHEDULED, content_hash=content_hash, due_at=publication.due_at
+                        target_id,
+                        [State.SCHEDULED],
+                        State.SCHEDULED,
+                        content_hash=content_hash,
+                        due_at=publication.due_at,
                     )
                     if moved and schedule.put(target_id, due=due, fields=fields):
                         report.rescheduled.append(target_id)
-            elif record.state == CANCELLED and (record.reason or "") in REVIVABLE:
+            elif record.state == State.CANCELLED and (record.reason or "") in REVIVABLE:
                 moved = ledger.transition(
                     target_id,
-                    [CANCELLED],
-                    SCHEDULED,
+                    [State.CANCELLED],
+                    State.SCHEDULED,
                     clear=("reason",),
                     content_hash=content_hash,
                     due_at=publication.due_at,
                 )
                 if moved and schedule.put(target_id, due=due, fields=fields):
                     report.scheduled.append(target_id)
-            elif record.state == PUBLISHED and content_hash not in (record.content_hash, record.edited_content_hash):
+            elif record.state == State.PUBLISHED and content_hash not in (
+                record.content_hash,
+                record.edited_content_hash,
+            ):
                 # Reported by `publisher status`, never re-sent: a correction is a new post with `supersedes`.
-                ledger.transition(target_id, [PUBLISHED], PUBLISHED, edited_content_hash=content_hash)
+                ledger.transition(target_id, [State.PUBLISHED], State.PUBLISHED, edited_content_hash=content_hash)
     _cancel_pending(runtime, post.id, wanted, REASON_DROPPED, report)
 
 
@@ -148,11 +155,11 @@ def _pending(runtime: Runtime, target_id: str) -> bool:
 def _cancel_pending(runtime: Runtime, post_id: str, keep: set[str], reason: str, report: SyncReport) -> None:
     ledger: Ledger = runtime.ledger
     for record in ledger.for_post(post_id):
-        if record.target_id in keep or record.state != SCHEDULED:
+        if record.target_id in keep or record.state != State.SCHEDULED:
             continue
         # Unschedule first: a target already claimed (in flight) is left to its task and the ledger.
         if runtime.schedule.remove(record.target_id) and ledger.transition(
-            record.target_id, [SCHEDULED, ABSENT], CANCELLED, reason=reason
+            record.target_id, [State.SCHEDULED, PseudoState.ABSENT], State.CANCELLED, reason=reason
         ):
             report.cancelled.append(record.target_id)
 

@@ -23,24 +23,15 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from publisher.adapters.results import Outcome
 from publisher.posts.model import Post
-from publisher.publishing.ledger import (
-    ABSENT,
-    CANCELLED,
-    FAILED,
-    FAILED_RETRYABLE,
-    PUBLISHED,
-    SCHEDULED,
-    SENDING,
-    SKIPPED,
-    UNKNOWN,
-)
+from publisher.publishing.ledger import AUTO_SEND, PseudoState, State
 from publisher.scheduler import policy, supersede
 from publisher.scheduler.runtime import Runtime
-from publisher.scheduler.schedule import Started
+from publisher.scheduler.schedule import NotStarted, Started
 from publisher.scheduler.sync import load_stored_post
 
 if TYPE_CHECKING:
@@ -52,9 +43,31 @@ MAX_ATTEMPTS = 8  # starts of one target, crashes included: a poison target cann
 DEFAULT_RETRY_AFTER = 60.0
 
 
+class Action(StrEnum):
+    """What became of one attempt: the target's settled state, or what happens to it next."""
+
+    # Settled: the ledger state the publish step left (or the refusal), and the lease is finished.
+    PUBLISHED = "published"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+    RETRACTED = "retracted"
+    REFUSED = "refused"
+    GAVE_UP = "gave-up"  # the attempt cap was reached
+    # Not settled.
+    RETRY = "retry"  # a Celery retry after ``retry_in`` seconds; the task keeps the lease
+    RESCHEDULED = "rescheduled"  # back into the schedule, claimed again later
+    DROPPED = "dropped"  # not this task's to publish (not leased, or no longer scheduled)
+
+
+NEEDS_A_PERSON = (Action.UNKNOWN, Action.FAILED, Action.GAVE_UP)  # logged as warnings by the worker
+
+
 @dataclass(frozen=True)
 class Step:
-    action: str  # published | failed | unknown | skipped | retry | rescheduled | dropped | gave-up
+    action: Action
     retry_in: float | None = None
     detail: str = ""
 
@@ -63,13 +76,12 @@ def publish_one(runtime: Runtime, target_id: str, *, token: str, now: float | No
     schedule = runtime.schedule
     now = time.time() if now is None else now
     started = schedule.start(target_id, token, now)
-    if started == "not-leased":
-        return Step("dropped", detail="not claimed (already settled, or unscheduled)")
-    if started == "busy":
+    if started is NotStarted.NOT_LEASED:
+        return Step(Action.DROPPED, detail="not claimed (already settled, or unscheduled)")
+    if started is NotStarted.BUSY:
         # Another delivery of this target is running right now; look again once its lock must have gone.
         remaining = runtime.redis.pttl(schedule.keys.running(target_id)) / 1000
-        return Step("retry", retry_in=max(1.0, remaining + 0.5), detail="another task holds the target")
-    assert isinstance(started, Started)
+        return Step(Action.RETRY, retry_in=max(1.0, remaining + 0.5), detail="another task holds the target")
     try:
         return _attempt(runtime, target_id, started, token, now)
     except BaseException:
@@ -126,30 +138,39 @@ def _attempt(runtime: Runtime, target_id: str, started: Started, token: str, now
     if attempt > MAX_ATTEMPTS:
         reason = f"gave up after {MAX_ATTEMPTS} attempts"
         if not ledger.transition(
-            target_id, [ABSENT, SCHEDULED, FAILED_RETRYABLE], FAILED, error=reason, retryable=False
+            target_id,
+            AUTO_SEND,
+            State.FAILED,
+            error=reason,
+            retryable=False,
         ):
             # It crashed while sending: the post may be up. A person decides (`publisher resolve`).
-            ledger.transition(target_id, [SENDING], UNKNOWN, error=f"{reason}, the last one while sending")
+            ledger.transition(target_id, [State.SENDING], State.UNKNOWN, error=f"{reason}, the last one while sending")
         schedule.finish(target_id, token)
-        return Step("gave-up", detail=reason)
+        return Step(Action.GAVE_UP, detail=reason)
     post = load_stored_post(runtime, meta.post_id, meta.content_hash) if meta else None
     if meta is None or post is None:
         schedule.finish(target_id, token)
-        return Step("dropped", detail="no longer scheduled")
+        return Step(Action.DROPPED, detail="no longer scheduled")
     if not started.post_scheduled:
         # Sync unscheduled the post while this target was in flight (or waiting for a retry): it must not go out.
         reason = "the post was removed, set to draft or superseded before this went out"
-        ledger.transition(target_id, [SCHEDULED, FAILED_RETRYABLE], CANCELLED, reason=reason)
+        ledger.transition(target_id, [State.SCHEDULED, PseudoState.FAILED_RETRYABLE], State.CANCELLED, reason=reason)
         schedule.finish(target_id, token)
-        return Step("cancelled", detail=reason)
+        return Step(Action.CANCELLED, detail=reason)
     decision = policy.check_deadline(meta, now, settings.tz)
-    if decision.action == policy.SKIP:
-        ledger.transition(target_id, [ABSENT, SCHEDULED, FAILED_RETRYABLE], SKIPPED, reason=decision.reason)
+    if decision.action == policy.Verdict.SKIP:
+        ledger.transition(
+            target_id,
+            AUTO_SEND,
+            State.SKIPPED,
+            reason=decision.reason,
+        )
         schedule.finish(target_id, token)
-        return Step("skipped", detail=decision.reason)
+        return Step(Action.SKIPPED, detail=decision.reason)
     if started.blocked_until is not None and started.blocked_until > now:
         schedule.reschedule(target_id, started.blocked_until, token)
-        return Step("rescheduled", detail=f"{meta.platform} asked to wait")
+        return Step(Action.RESCHEDULED, detail=f"{meta.platform} asked to wait")
 
     result = runtime.publish(target_id, settings=settings, ledger=ledger, post=post, dry_run=None)
     return _follow_up(runtime, target_id, meta.platform, post, attempt, token, result)
@@ -161,37 +182,37 @@ def _follow_up(
     """Turn the publish step's answer (the ledger state it left, and the adapter's outcome) into the next move."""
     schedule, settings = runtime.schedule, runtime.settings
     now = time.time()
-    if result.state == PUBLISHED:
+    if result.state == State.PUBLISHED:
         schedule.finish(target_id, token)
         if post.supersedes and not result.already:
             note = supersede.retract_superseded(runtime, post.supersedes, platform, by=post.id)
-            return Step("published", detail=note)
-        return Step("published", detail=result.permalink or result.remote_id or "")
-    if result.state == FAILED and result.outcome == Outcome.RETRY_AFTER:
+            return Step(Action.PUBLISHED, detail=note)
+        return Step(Action.PUBLISHED, detail=result.permalink or result.remote_id or "")
+    if result.state == State.FAILED and result.outcome == Outcome.RETRY_AFTER:
         wait = max(1.0, float(result.retry_after or DEFAULT_RETRY_AFTER))
         schedule.block(platform, now + wait, now)
         if wait <= settings.visibility_timeout / 2:
             schedule.hold(target_id, now + wait, token)
-            return Step("retry", retry_in=wait, detail=result.message)
+            return Step(Action.RETRY, retry_in=wait, detail=result.message)
         schedule.reschedule(target_id, now + wait, token)
-        return Step("rescheduled", detail=result.message)
-    if result.state == FAILED and result.outcome == Outcome.TRANSIENT:
+        return Step(Action.RESCHEDULED, detail=result.message)
+    if result.state == State.FAILED and result.outcome == Outcome.TRANSIENT:
         if attempt < MAX_ATTEMPTS:
             wait = _backoff(attempt)
             schedule.hold(target_id, now + wait, token)
-            return Step("retry", retry_in=wait, detail=result.message)
-        runtime.ledger.transition(target_id, [FAILED_RETRYABLE], FAILED, retryable=False)
+            return Step(Action.RETRY, retry_in=wait, detail=result.message)
+        runtime.ledger.transition(target_id, [PseudoState.FAILED_RETRYABLE], State.FAILED, retryable=False)
         schedule.finish(target_id, token)
-        return Step("failed", detail=f"gave up after {attempt} attempts: {result.message}")
-    if result.state == SENDING:  # a person's `publisher publish` is sending it right now
+        return Step(Action.FAILED, detail=f"gave up after {attempt} attempts: {result.message}")
+    if result.state == State.SENDING:  # a person's `publisher publish` is sending it right now
         schedule.hold(target_id, now + schedule.lock_seconds, token)
-        return Step("retry", retry_in=float(schedule.lock_seconds), detail=result.message)
+        return Step(Action.RETRY, retry_in=float(schedule.lock_seconds), detail=result.message)
     schedule.finish(target_id, token)
-    if result.state == UNKNOWN:
+    if result.state == State.UNKNOWN:
         log.warning("%s: outcome unknown, needs a person: %s", target_id, result.message)
-        return Step("unknown", detail=result.message)
+        return Step(Action.UNKNOWN, detail=result.message)
     # failed for good (auth, invalid, not configured), skipped, cancelled, or refused (a draft): settled.
-    return Step(result.state, detail=result.message)
+    return Step(Action(result.state), detail=result.message)
 
 
 def _backoff(attempt: int) -> float:
