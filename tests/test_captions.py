@@ -89,3 +89,10 @@ def test_x_weight_fast_path_agrees_with_the_grapheme_walk():
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
         walked = sum(_x_plain_weight(cluster) for cluster in _GRAPHEME.findall(text))
         assert _x_plain_weight(text) == walked
+
+
+def test_a_url_ending_in_a_bracket_it_opened_counts_as_one_link_for_x_and_mastodon():
+    wiki = "https://id.wikipedia.org/wiki/Imigrasi_(Indonesia)"
+    assert count(f"lihat {wiki}", Counting.X_WEIGHTED) == 6 + 23
+    assert count(f"lihat {wiki}", Counting.CHARS_URL23) == 6 + 23
+    assert count(f"({wiki})", Counting.CHARS_URL23) == 2 + 23
