@@ -40,8 +40,14 @@ def _syntax(name: str) -> tuple[list[str], list[str]]:
 
 @pytest.mark.parametrize(
     ("name", "fmt"),
-    [("datetime", "datetime"), ("tid", "tid"), ("did", "did"), ("nsid", "nsid"), ("recordkey", "record-key")]
-    + [("language", "language")],
+    [
+        ("datetime", "datetime"),
+        ("tid", "tid"),
+        ("did", "did"),
+        ("nsid", "nsid"),
+        ("recordkey", "record-key"),
+        ("language", "language"),
+    ],
 )
 def test_the_lexicon_checker_reads_formats_as_the_atproto_interop_files_do(name, fmt):
     valid, invalid = _syntax(name)
@@ -77,14 +83,18 @@ def _request(method: str, path: str, **kwargs) -> Request:  # type: ignore[no-un
     return Request(method, path, kwargs.pop("query", {}), kwargs.pop("headers", {}), kwargs.pop("body", b""), **kwargs)
 
 
+def _json(method: str, path: str, body: object) -> Request:
+    return _request(method, path, headers={"content-type": "application/json"}, json=body)
+
+
 @pytest.mark.parametrize(
     ("platform", "request_", "expected"),
     [
         ("telegram", _request("POST", "/botT/sendPhoto", form={"chat_id": "@c", "captoin": "x"}), "not a parameter"),
         ("telegram", _request("POST", "/botT/sendPhoto", form={"chat_id": "@c", "caption": "é" * 1025}), "over 1024"),
-        ("x", _request("POST", "/2/tweets", headers={"content-type": "application/json"}, json={"text": "a" * 281}), "weighs 281"),
-        ("x", _request("POST", "/2/tweets", headers={"content-type": "application/json"}, json={"txt": "a"}), "txt"),
-        ("mastodon", _request("POST", "/api/v1/statuses", headers={"content-type": "application/json"}, json={"status": 5}), "not of type"),
+        ("x", _json("POST", "/2/tweets", {"text": "a" * 281}), "weighs 281"),
+        ("x", _json("POST", "/2/tweets", {"txt": "a"}), "txt"),
+        ("mastodon", _json("POST", "/api/v1/statuses", {"status": 5}), "not of type"),
         ("facebook", _request("POST", "/1/photos", form={"mesage": "x"}), "not a parameter"),
         ("instagram", _request("POST", "/1/media_publish", form={}), "required 'creation_id'"),
         ("threads", _request("POST", "/1/threads", form={"txt": "x"}), "no request"),
