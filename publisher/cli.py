@@ -368,6 +368,74 @@ def poster(ctx: Context, post_id: str, out_file: Path, english: bool) -> None:
     click.echo(f"{out_file}: A4 poster of {post_id} ({fmt}, {len(data):,} bytes)")
 
 
+# --- writing a post: new --------------------------------------------------------------------------------------------
+
+KINDS = ("service-update", "policy-change", "event-reminder")
+
+
+def _ask(value: str | None, flag: str, question: str, default: str | None = None) -> str:
+    """The flag's value; else, at a terminal, the answer to ``question``; else exit 1 naming the flag."""
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise click.ClickException(f"{flag} is missing (not asked: stdin is not a terminal); nothing written")
+    return str(click.prompt(question, default=default))
+
+
+@cli.command(name="new")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.option("--title", help="The card's headline.")
+@click.option("--at", "when", metavar="WHEN", help="When it goes out: 2026-12-01 09:00, +2m, +1h, besok 09:00.")
+@click.option("--platform", "platforms", multiple=True, metavar="NAME", help="A platform (repeat for several).")
+@click.option("--starts", metavar="WHEN", help="event-reminder: when the event starts (same forms as --at).")
+@click.option("--body", default="", help="The caption's text after the title (default: none, the title alone).")
+@pass_context
+def new(
+    ctx: Context,
+    kind: str,
+    title: str | None,
+    when: str | None,
+    platforms: tuple[str, ...],
+    starts: str | None,
+    body: str,
+) -> None:
+    """Write a new post file into the posts folder, ready to publish (asks for what is not given).
+
+    The file is named after the title; it is checked as `publisher check` does, and nothing is written when it
+    has an error. Exits 1 on bad input.
+    """
+    from datetime import UTC, datetime
+
+    from publisher.adapters.registry import adapter_classes
+    from publisher.posts.model import Kind
+    from publisher.posts.new import NewPost, NewPostRefused, write_post_file
+    from publisher.text.dates import format_wib
+    from publisher.text.when import WhenError, parse_when
+
+    settings = ctx.settings
+    title = _ask(title, "--title", "Judul").strip()
+    known = sorted(adapter_classes())
+    names = platforms or tuple(_ask(None, "--platform", f"Platform ({', '.join(known)})").replace(",", " ").split())
+    if unknown := [n for n in names if n not in known]:
+        raise click.ClickException(f"unknown platform {unknown[0]!r} (known: {', '.join(known)}); nothing written")
+    now = datetime.now(UTC)
+    try:
+        publish_at = parse_when(_ask(when, "--at", "Kapan (mis. +2m, besok 09:00)"), now=now, zone=settings.tz)
+        starts_at = None
+        if kind == Kind.EVENT_REMINDER:
+            starts_at = parse_when(_ask(starts, "--starts", "Acara mulai"), now=now, zone=settings.tz)
+    except WhenError as exc:
+        raise click.ClickException(f"{exc}; nothing written") from None
+    if publish_at < now:
+        raise click.ClickException(f"{format_wib(publish_at, settings.tz)} is in the past; nothing written")
+    post = NewPost(Kind(kind), title, publish_at, tuple(dict.fromkeys(names)), body, starts_at)
+    try:
+        path = write_post_file(post, settings)
+    except NewPostRefused as exc:
+        raise click.ClickException(f"{exc}\nnothing written") from None
+    click.echo(f"{path}: {kind}, {format_wib(publish_at, settings.tz)} -> {', '.join(post.platforms)}")
+
+
 def main() -> None:
     try:
         cli(prog_name="publisher")

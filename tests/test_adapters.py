@@ -455,3 +455,24 @@ def test_status_500_without_a_body_on_the_publishing_request_is_unknown(make_ada
     result = make_adapter("telegram").classify(HttpResponse(500, {}, b""), publishing=True)
     assert result.outcome is Outcome.UNKNOWN_OUTCOME
     assert make_adapter("telegram").classify(HttpResponse(500, {}, b""), publishing=False).outcome is Outcome.TRANSIENT
+
+
+WIKI = "https://id.wikipedia.org/wiki/Imigrasi_(Indonesia)"
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        (f"Baca {WIKI}", WIKI),
+        (f"Baca {WIKI}.", WIKI),  # the sentence's full stop is not part of it; the bracket is
+        (f"(lihat {WIKI})", WIKI),  # balanced: the outer bracket closes the aside
+        ("(lihat https://imigrasi.go.id/paspor)", "https://imigrasi.go.id/paspor"),
+        ("Info: https://imigrasi.go.id/a_(b)c, ya", "https://imigrasi.go.id/a_(b)c"),
+    ],
+)
+def test_bluesky_link_facet_keeps_a_closing_bracket_opened_inside_the_url(text, link):
+    """As the official client (@atproto/api detectFacets): a trailing ')' stays when the URL holds a '('."""
+    (facet,) = build_facets(text)
+    raw = text.encode()
+    assert raw[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode() == link
+    assert facet["features"][0]["uri"] == link

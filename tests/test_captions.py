@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from publisher.adapters.registry import adapter_class
 from publisher.posts.model import Post
 from publisher.text.captions import build_caption
@@ -45,10 +47,10 @@ def test_mastodon_counts_every_url_as_23():
     assert count(f"lihat {LINK}", Counting.CHARS_URL23) == 6 + 23
 
 
-def test_short_caption_is_body_link_hashtags():
+def test_short_caption_is_title_body_link_hashtags():
     post = make_post("Layanan paspor dibuka.", link=LINK, hashtags=["Imigrasi", "Paspor"])
     caption = build_caption(post, adapter_class("x"))
-    assert caption.text == f"Layanan paspor dibuka.\n\n{LINK}\n\n#Imigrasi #Paspor"
+    assert caption.text == f"Judul\n\nLayanan paspor dibuka.\n\n{LINK}\n\n#Imigrasi #Paspor"
     assert caption.fits and not caption.shortened
 
 
@@ -60,8 +62,8 @@ def test_long_caption_is_cut_at_a_word_with_ellipsis_and_keeps_the_link():
         caption = build_caption(post, adapter)
         assert caption.shortened and caption.fits, (name, caption.length)
         assert caption.text.endswith(LINK)
-        first = caption.text.split("\n\n")[0]
-        assert first.endswith("Pelayanan…")
+        title, cut, _ = caption.text.split("\n\n")
+        assert title == "Judul" and cut.endswith("Pelayanan…")
         assert caption.length > adapter.max_chars - 15  # it uses the room it has
 
 
@@ -89,3 +91,63 @@ def test_x_weight_fast_path_agrees_with_the_grapheme_walk():
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
         walked = sum(_x_plain_weight(cluster) for cluster in _GRAPHEME.findall(text))
         assert _x_plain_weight(text) == walked
+
+
+def test_a_url_ending_in_a_bracket_it_opened_counts_as_one_link_for_x_and_mastodon():
+    wiki = "https://id.wikipedia.org/wiki/Imigrasi_(Indonesia)"
+    assert count(f"lihat {wiki}", Counting.X_WEIGHTED) == 6 + 23
+    assert count(f"lihat {wiki}", Counting.CHARS_URL23) == 6 + 23
+    assert count(f"({wiki})", Counting.CHARS_URL23) == 2 + 23
+
+
+# --- captions lead with the title ---------------------------------------------------------------------------------
+
+TITLE = "Layanan Paspor Elektronik Kini Tersedia"
+ALL_PLATFORMS = ["facebook", "instagram", "x", "telegram", "mastodon", "bluesky", "threads"]
+
+
+def test_the_derived_caption_starts_with_the_title_line():
+    post = make_post("Mulai 1 Desember permohonan dibuka.", title=TITLE, link=LINK, hashtags=["Imigrasi"])
+    caption = build_caption(post, adapter_class("telegram"))
+    assert caption.text == f"{TITLE}\n\nMulai 1 Desember permohonan dibuka.\n\n{LINK}\n\n#Imigrasi"
+
+
+def test_a_body_that_already_starts_with_the_title_is_not_given_it_twice():
+    post = make_post(f"{TITLE.upper()}: mulai 1 Desember permohonan dibuka.", title=TITLE)
+    assert build_caption(post, adapter_class("x")).text == f"{TITLE.upper()}: mulai 1 Desember permohonan dibuka."
+
+
+def test_a_post_without_body_is_its_title():
+    assert build_caption(make_post("", title=TITLE, link=LINK), adapter_class("x")).text == f"{TITLE}\n\n{LINK}"
+
+
+def test_the_english_caption_leads_with_the_english_title():
+    post = make_post("Isi.", title=TITLE, en={"title": "E-Passport Service Now Available", "body": "From 1 December."})
+    text = build_caption(post, adapter_class("x"), english=True).text
+    assert text == "E-Passport Service Now Available\n\nFrom 1 December."
+
+
+def test_an_override_is_still_sent_word_for_word():
+    post = make_post("Isi.", title=TITLE, text={"x": "Hanya ini."})
+    assert build_caption(post, adapter_class("x")).text == "Hanya ini."
+
+
+@pytest.mark.parametrize("name", ALL_PLATFORMS)
+def test_shortening_keeps_the_title_and_the_link_within_each_platforms_limit(name):
+    adapter = adapter_class(name)
+    body = " ".join(["Pelayanan"] * (adapter.max_chars // 5))
+    post = make_post(body, title=TITLE, link=LINK, hashtags=["Imigrasi", "Paspor"])
+    caption = build_caption(post, adapter)
+    assert caption.shortened and caption.fits, (name, caption.length, adapter.max_chars)
+    title, cut, link = caption.text.split("\n\n")
+    assert (title, link) == (TITLE, LINK)
+    assert cut.endswith("Pelayanan…")
+    assert caption.length > adapter.max_chars - 15  # it uses the room it has
+
+
+def test_when_no_word_of_the_body_fits_the_caption_is_the_title_and_the_link():
+    adapter = adapter_class("x")
+    title = "Pengumuman " * 20  # 220 of X's 280 with the 23 of the link: no room for "Mulai…"
+    post = make_post("Mulaiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii sekarang.", title=title.strip(), link=LINK)
+    caption = build_caption(post, adapter)
+    assert caption.text == f"{title.strip()}\n\n{LINK}" and caption.fits and caption.shortened

@@ -10,10 +10,13 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import redis
 from helpers.posts import write_post
+from helpers.redis import delete_namespace, redis_url_for_tests
 
 pytestmark = pytest.mark.slow
 
@@ -86,3 +89,72 @@ def _stop_embedded_server(state) -> None:
         return
     with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
         os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                stat = (entry / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running or sleeping; a zombie (dead, waiting for a reaper that may never come in a container) is not."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_for(condition, seconds: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"{what}: not within {seconds} s")
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_hard_kill_of_run_takes_its_worker_down_too(tmp_path):
+    namespace = f"test-lifeline-{os.getpid()}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
+    env.update(
+        PUBLISHER_REDIS_URL=redis_url_for_tests(),
+        PUBLISHER_NAMESPACE=namespace,
+        PUBLISHER_POSTS_DIR=str(tmp_path / "posts"),
+        PUBLISHER_STATE_DIR=str(tmp_path / "state"),
+        PUBLISHER_SECRETS_DIR=str(tmp_path / "no-secrets"),
+    )
+    (tmp_path / "posts").mkdir()
+    run = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "run", "--dry-run", "--concurrency", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
+    family: list[int] = []
+    try:
+
+        def worker_with_pool() -> list[int]:
+            workers = [p for p in _children(run.pid) if b"celery" in Path(f"/proc/{p}/cmdline").read_bytes()]
+            return [*workers, *_children(workers[0])] if workers and _children(workers[0]) else []
+
+        family = _wait_for(worker_with_pool, 60, "the celery worker and its pool")
+        run.kill()  # SIGKILL: no handler of publisher run gets to forward anything
+        run.wait(10)
+        _wait_for(lambda: not any(_alive(p) for p in family), 60, f"worker processes {family} still alive")
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(10)
+        for pid in family:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        delete_namespace(redis.Redis.from_url(redis_url_for_tests()), namespace)

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from publisher.infra.redis import redis_url
 from publisher.infra.settings import Settings
+from publisher.scheduler.lifeline import die_with_parent
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.sync import sync_posts
 
@@ -46,8 +47,8 @@ def run(settings: Settings, *, dry_run: bool, concurrency: int, loglevel: str = 
         *("--without-gossip", "--without-mingle"),
     ]
     # Its own session: a Ctrl-C reaches only this process, which asks the worker exactly once for a warm shutdown
-    # (running tasks finish); a second Ctrl-C asks for a cold one.
-    child = subprocess.Popen(command, env=env, start_new_session=True)
+    # (running tasks finish); a second Ctrl-C asks for a cold one. A hard kill of this process stops it too.
+    child = subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=die_with_parent())
     asked: list[int] = []
 
     def forward(signum: int, _frame: object) -> None:

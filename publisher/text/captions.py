@@ -1,13 +1,14 @@
 """Caption building, in one place: what each platform is sent as text.
 
 Order of preference: the post's own override for the platform (``text: {x: "..."}``), used verbatim and an error
-at ``check`` time when over the limit; otherwise body + link + hashtags, shortened when needed by dropping
-hashtags first, then cutting the body at a word boundary with "…" — the link is always kept, because it is where
-the reader finds the full notice.
+at ``check`` time when over the limit; otherwise title + body + link + hashtags, shortened when needed by
+dropping hashtags first, then cutting the body at a word boundary with "…" — the title and the link are always
+kept: the title says what the notice is, the link is where the reader finds all of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from publisher.adapters.base import Adapter
@@ -37,44 +38,58 @@ def build_caption(post: Post, adapter: type[Adapter], *, english: bool = False) 
         text = post.text[adapter.name]
         return Caption(adapter.name, text, adapter.count(text), limit, overridden=True)
 
-    body = (post.en.body or post.en.title) if english and post.en else post.body or post.title
+    title, body = (post.en.title, post.en.body or "") if english and post.en else (post.title, post.body)
+    title, body = _lead(title, body)
     tags = list(post.hashtags)
     dropped = 0
     if adapter.max_hashtags is not None and len(tags) > adapter.max_hashtags:
         dropped = len(tags) - adapter.max_hashtags
         tags = tags[: adapter.max_hashtags]
 
-    text = _join(body, post.link, tags)
+    text = _join(title, body, post.link, tags)
     if adapter.count(text) <= limit:
         return Caption(adapter.name, text, adapter.count(text), limit, dropped_hashtags=dropped)
 
     while tags:
         tags.pop()
         dropped += 1
-        text = _join(body, post.link, tags)
+        text = _join(title, body, post.link, tags)
         if adapter.count(text) <= limit:
             return Caption(adapter.name, text, adapter.count(text), limit, shortened=True, dropped_hashtags=dropped)
 
-    text = _join(_shorten(body, post.link, adapter), post.link, [])
+    def fits_body(candidate: str) -> bool:
+        return adapter.count(_join(title, candidate, post.link, [])) <= limit
+
+    def fits_title(candidate: str) -> bool:  # only when the title and the link alone are over the limit
+        return adapter.count(_join(candidate, "", post.link, [])) <= limit
+
+    if title and not fits_body(""):
+        text = _join(_shorten(title, fits_title, may_vanish=False), "", post.link, [])
+    else:
+        text = _join(title, _shorten(body, fits_body, may_vanish=bool(title)), post.link, [])
     return Caption(adapter.name, text, adapter.count(text), limit, shortened=True, dropped_hashtags=dropped)
 
 
-def _join(body: str, link: str | None, tags: list[str]) -> str:
-    parts = [body.strip()]
-    if link:
-        parts.append(link)
-    if tags:
-        parts.append(" ".join(f"#{tag}" for tag in tags))
+def _lead(title: str, body: str) -> tuple[str, str]:
+    """(title line, body): the caption leads with the card's title — readers of a text-only client or a screen
+    reader, and a search of the account, see it — unless the body already opens with it."""
+    body = body.strip()
+    if not body:
+        return "", title.strip()
+    if " ".join(body.split()).casefold().startswith(" ".join(title.split()).casefold()):
+        return "", body
+    return title.strip(), body
+
+
+def _join(title: str, body: str, link: str | None, tags: list[str]) -> str:
+    parts = [title, body.strip(), link or "", " ".join(f"#{tag}" for tag in tags)]
     return "\n\n".join(p for p in parts if p)
 
 
-def _shorten(body: str, link: str | None, adapter: type[Adapter]) -> str:
-    """The longest prefix of ``body`` ending at a word boundary that fits with "…" and the link."""
-
-    def fits(candidate: str) -> bool:
-        return adapter.count(_join(candidate, link, [])) <= adapter.max_chars
-
-    words = body.split(" ")
+def _shorten(text: str, fits: Callable[[str], bool], *, may_vanish: bool) -> str:
+    """The longest prefix of ``text`` ending at a word boundary that ``fits`` with "…". When not even one word
+    fits: nothing if the text may vanish (the title still says what it is about), else a cut inside the word."""
+    words = text.split(" ")
     lo, hi = 0, len(words)  # binary search on the number of words kept
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -82,9 +97,11 @@ def _shorten(body: str, link: str | None, adapter: type[Adapter]) -> str:
             lo = mid
         else:
             hi = mid - 1
-    if lo == 0:  # not even one word fits: cut inside the first word rather than send nothing
-        text = words[0]
-        while text and not fits(text + ELLIPSIS):
-            text = text[:-1]
-        return text + ELLIPSIS
-    return " ".join(words[:lo]).rstrip(" ,.;:-—") + ELLIPSIS
+    if lo > 0:
+        return " ".join(words[:lo]).rstrip(" ,.;:-—") + ELLIPSIS
+    if may_vanish:
+        return ""
+    cut = words[0]
+    while cut and not fits(cut + ELLIPSIS):
+        cut = cut[:-1]
+    return cut + ELLIPSIS

@@ -16,7 +16,10 @@ from enum import StrEnum
 
 import regex
 
-URL_PATTERN = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'…]")
+# The one URL pattern: Bluesky's link facets, X's and Mastodon's 23-unit links, the review site. Trailing punctuation
+# belongs to the sentence, except a ")" that closes a "(" opened inside the URL (".../Imigrasi_(Indonesia)"), as
+# Bluesky's own client and twitter-text (balanced parentheses) keep it.
+URL_PATTERN = regex.compile(r"https?://[^\s<>\"]+(?:[^\s<>\".,;:!?)\]}'…]|(?<=\([^\s<>\"()]*\)))")
 URL_WEIGHT = 23
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
 _GRAPHEME = regex.compile(r"\X")
