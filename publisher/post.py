@@ -311,7 +311,8 @@ class Post(BaseModel):
 
     def content_hash(self) -> str:
         """A digest of everything that changes what the public sees; the ledger keys targets by it."""
-        payload = self.model_dump(mode="json", exclude={"source", "image"})
+        # ``skm`` only when present: a post without it keeps the hash it had before the field existed.
+        payload = self.model_dump(mode="json", exclude={"source", "image", *(() if self.skm else ("skm",))})
         if self.image is not None and self.image.is_file():
             payload["image_sha256"] = hashlib.sha256(self.image.read_bytes()).hexdigest()
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
