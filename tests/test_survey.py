@@ -118,6 +118,13 @@ def test_commas_and_lowercase_headers_and_blank_rows(tmp_path):
     assert read_responses(path).scores == HAND_SAMPLE
 
 
+def test_excel_sep_line_names_the_delimiter_and_keeps_line_numbers(tmp_path):
+    path = tmp_path / "skm.csv"
+    path.write_bytes(write_csv(tmp_path / "plain.csv", [HAND_SAMPLE[0], (4, 4, 4, 4, 4, 4, 4, 4, 6)]).read_bytes()
+                     .replace(b"No;", b"sep=;\r\nNo;", 1))  # fmt: skip
+    assert problems_of(path) == [f"{path}:4: error: U9 is 6, outside the scores 1–4"]
+
+
 def problems_of(path: Path) -> list[str]:
     with pytest.raises(SurveyFileError) as caught:
         read_responses(path)

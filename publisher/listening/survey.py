@@ -2,8 +2,8 @@
 draft results post ready for the usual review → approve → publish path.
 
 The file: one row per respondent, a header naming the columns. ``U1`` … ``U9`` (any case) hold the scores 1–4;
-the delimiter is ``,`` or ``;`` (Indonesian Excel exports use ``;``) or a tab, taken from the header line; a UTF-8
-BOM is fine; rows that are wholly empty (Excel's trailing ``;;;;``) are skipped.
+the delimiter is ``,`` or ``;`` (Indonesian Excel exports use ``;``) or a tab, taken from the header line (or from
+Excel's ``sep=;`` line); a UTF-8 BOM is fine; rows that are wholly empty (Excel's trailing ``;;;;``) are skipped.
 
 Everything is checked before anything is written: any problem — unreadable or non-UTF-8 bytes, an empty file, a
 missing or repeated U column, an empty, non-integer or out-of-range score — is reported as ``FILE:LINE: error: …``
@@ -98,7 +98,7 @@ def read_responses(path: Path, display: str | None = None) -> Responses:
     """The scores of every respondent, or ``SurveyFileError`` listing every problem with its line."""
     where = display or str(path)
     text = _decode(path, where)
-    delimiter = _sniff(text)
+    delimiter, text = _sniff(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     problems: list[Problem] = []
     responses = Responses()
@@ -140,10 +140,14 @@ def _decode(path: Path, where: str) -> str:
     return text
 
 
-def _sniff(text: str) -> str:
-    """The delimiter the header line uses most (``,`` on a tie): a header of ``No;Nama;U1;…`` means ``;``."""
+def _sniff(text: str) -> tuple[str, str]:
+    """The delimiter, and the text to read: Excel's ``sep=;`` first line names it (and is blanked, so line numbers
+    stay); otherwise the one the header line uses most (``,`` on a tie) — ``No;Nama;U1;…`` means ``;``."""
     first = next((line for line in text.splitlines() if line.strip()), "")
-    return max(DELIMITERS, key=lambda d: (first.count(d), d == ","))
+    declared = re.fullmatch(r"sep=(.)", first.strip())
+    if declared:
+        return declared.group(1), text.replace(first, "", 1)
+    return max(DELIMITERS, key=lambda d: (first.count(d), d == ",")), text
 
 
 def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
