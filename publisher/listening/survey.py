@@ -92,16 +92,17 @@ class Period:
 class Responses:
     scores: list[tuple[int, ...]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)  # read past, never kept
+    sha256: str = ""  # of the bytes these responses were read from
 
 
 def read_responses(path: Path, display: str | None = None) -> Responses:
     """The scores of every respondent, or ``SurveyFileError`` listing every problem with its line."""
     where = display or str(path)
-    text = _decode(path, where)
-    delimiter, text = _sniff(text)
+    raw = _read(path, where)
+    delimiter, text = _sniff(_decode(raw, where))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     problems: list[Problem] = []
-    responses = Responses()
+    responses = Responses(sha256=hashlib.sha256(raw).hexdigest())
     try:
         records = list(_records(reader))
     except csv.Error as exc:
@@ -124,11 +125,14 @@ def read_responses(path: Path, display: str | None = None) -> Responses:
     return responses
 
 
-def _decode(path: Path, where: str) -> str:
+def _read(path: Path, where: str) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SurveyFileError([error(where, 1, f"cannot read file: {exc.strerror or exc}")]) from None
+
+
+def _decode(raw: bytes, where: str) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -237,7 +241,7 @@ def _stage(target: Path, text: str) -> Path:
     return Path(temporary)
 
 
-def result_record(period: Period, result: SkmResult, *, source: bytes, source_name: str, post_id: str,
+def result_record(period: Period, result: SkmResult, *, source_sha256: str, source_name: str, post_id: str,
                   imported_at: datetime) -> dict[str, Any]:  # fmt: skip
     return {
         "period": period.text,
@@ -250,7 +254,7 @@ def result_record(period: Period, result: SkmResult, *, source: bytes, source_na
         "mutu": result.category.mutu,
         "imported_at": imported_at.isoformat(timespec="seconds"),
         "source_file": source_name,
-        "source_sha256": hashlib.sha256(source).hexdigest(),
+        "source_sha256": source_sha256,
         "post": post_id,
     }
 
@@ -309,7 +313,7 @@ def import_survey(
     if post_path.exists() and not replace:
         raise SurveyRefused(f"{post_path} already exists: pass --replace to write it again from this file")
     now = now or datetime.now(UTC)
-    record = result_record(period, result, source=path.read_bytes(), source_name=path.name, post_id=post_id,
+    record = result_record(period, result, source_sha256=responses.sha256, source_name=path.name, post_id=post_id,
                            imported_at=now)  # fmt: skip
     publish_at = (now.astimezone(settings.tz) + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     text = draft_post_text(period, result, platforms=platforms, publish_at=publish_at)
