@@ -436,6 +436,69 @@ def new(
     click.echo(f"{path}: {kind}, {format_wib(publish_at, settings.tz)} -> {', '.join(post.platforms)}")
 
 
+# --- listening: the satisfaction survey (publisher.listening) ---------------------------------------------------
+
+
+@cli.group()
+def survey() -> None:
+    """Satisfaction surveys (SKM, PermenPAN-RB 14/2017): import responses, get the index and a results post."""
+
+
+@survey.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--period", required=True, metavar="P", help="The survey's period: 2026-Q4, 2026-S2, 2026-12 or 2026.")
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    metavar="NAME",
+    help="A platform for the results post (repeat for several). Default: facebook, instagram, telegram.",
+)
+@click.option("--replace", is_flag=True, help="Write the period's results post again if it exists already.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_context
+def survey_import(
+    ctx: Context, file: Path, period: str, platforms: tuple[str, ...], replace: bool, as_json: bool
+) -> None:
+    """Import survey responses from FILE.csv: columns U1 … U9 hold each respondent's scores (1–4).
+
+    Computes each unsur's average (NRR), the index IKM = Σ(NRR × 1/9) × 25 and its category (A Sangat Baik …
+    D Tidak Baik), keeps the result under the state dir and writes the draft post
+    posts/hasil-skm-<period>.md. Other columns (names, phone numbers …) are ignored and never stored.
+    Exits 1 on a malformed file, printing FILE:LINE: error: … for each problem; nothing is imported then.
+    """
+    import json
+
+    from publisher.adapters.registry import platform_names
+    from publisher.listening.survey import DEFAULT_PLATFORMS, SurveyFileError, SurveyRefused, import_survey
+
+    unknown = sorted(set(platforms) - platform_names())
+    if unknown:
+        raise click.BadParameter(f"unknown platform {', '.join(unknown)}", param_hint="--platform")
+    try:
+        done = import_survey(
+            file, period, ctx.settings, platforms=list(platforms) or DEFAULT_PLATFORMS, replace=replace
+        )
+    except SurveyFileError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{file}: nothing imported ({len(exc.problems)} error(s))", err=True)
+        sys.exit(1)
+    except SurveyRefused as exc:
+        raise _fail(exc) from None
+    if as_json:
+        click.echo(json.dumps(done.summary(), ensure_ascii=False))
+        return
+    summary = done.summary()
+    click.echo(
+        f"SKM {summary['period']}: IKM {summary['ikm']:.2f}, category {summary['category']} ({summary['mutu']}), "
+        f"{summary['respondents']} respondents"
+    )
+    click.echo(f"draft post written: {done.post_path} (check it, then set status: ready)")
+    if done.ignored_columns:
+        click.echo(f"ignored, not stored: {', '.join(done.ignored_columns)}")
+
+
 def main() -> None:
     try:
         cli(prog_name="publisher")

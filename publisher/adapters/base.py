@@ -25,11 +25,12 @@ Instagram, Threads, X, Mastodon, Bluesky) and answers None ("cannot tell") other
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from publisher.adapters.reads import MetricSnapshot, ReadFailed, Reply, batched, count_or_none
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import AnswerLost, HttpRequest, HttpResponse, Masker, NothingSent, Transport
 from publisher.text.counting import Counting, count
@@ -78,6 +79,13 @@ class Adapter:
     can_delete: ClassVar[bool] = True
     delete_note: ClassVar[str] = ""
     needs_public_media_url: ClassVar[bool] = False
+
+    # Reading (listening): what a collection pass may ask of the platform, with read-only calls.
+    metric_names: ClassVar[tuple[str, ...]] = ()  # the platform's own counter names, as its API spells them
+    read_batch_size: ClassVar[int] = 1  # posts per metrics request: the API's documented maximum
+    read_cost_usd: ClassVar[float] = 0.0  # what the platform bills per post read; 0 = free
+    reads_replies: ClassVar[bool] = True  # False: the API cannot list the public's replies
+    api_version: ClassVar[str] = ""  # recorded with every snapshot (Graph adapters read it from api_base)
 
     @classmethod
     def count(cls, text: str) -> int:
@@ -134,7 +142,55 @@ class Adapter:
             result = CredentialCheck(False, failure.result.message)
         return CredentialCheck(result.ok, self.mask(result.message))
 
+    # --- reading: the public interface -------------------------------------------------------------------------
+
+    def read_metrics(self, remote_ids: Sequence[str]) -> list[MetricSnapshot]:
+        """One snapshot per id, ``read_batch_size`` ids per request; raises ``ReadFailed`` (with what was read)."""
+        snapshots: list[MetricSnapshot] = []
+        for batch in batched(remote_ids, self.read_batch_size):
+            try:
+                snapshots.extend(self._read_metrics(batch))
+            except Failed as failure:
+                raise self._read_failed(failure, snapshots) from None
+        return snapshots
+
+    def read_replies(self, remote_id: str) -> list[Reply]:
+        """The comments and replies under one published post (the office's own among them, marked)."""
+        if not self.reads_replies:
+            return []
+        try:
+            return self._read_replies(remote_id)
+        except Failed as failure:
+            raise self._read_failed(failure) from None
+
+    def read_audience(self) -> int | None:
+        """The account's audience (followers, channel members) where a read call gives it; None otherwise."""
+        try:
+            return self._read_audience()
+        except Failed as failure:
+            raise self._read_failed(failure) from None
+
+    def _read_failed(self, failure: Failed, partial: Sequence[MetricSnapshot] = ()) -> ReadFailed:
+        return ReadFailed(replace(failure.result, message=self.mask(failure.result.message)), partial)
+
+    def snapshot(self, remote_id: str, counters: Mapping[str, Any]) -> MetricSnapshot:
+        """The declared metrics picked from what the API answered; anything absent is None."""
+        metrics = {name: count_or_none(counters.get(name)) for name in self.metric_names}
+        return MetricSnapshot(self.name, remote_id, metrics, self.read_api_version(), datetime.now(UTC))
+
+    def read_api_version(self) -> str:
+        return self.api_version
+
     # --- what each platform module implements ------------------------------------------------------------------
+
+    def _read_metrics(self, batch: list[str]) -> list[MetricSnapshot]:
+        raise NotImplementedError
+
+    def _read_replies(self, remote_id: str) -> list[Reply]:
+        raise NotImplementedError
+
+    def _read_audience(self) -> int | None:
+        return None
 
     def _publish(self, item: Outgoing) -> PublishResult:
         raise NotImplementedError

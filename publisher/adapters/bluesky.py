@@ -8,6 +8,8 @@
     GET  {base}/xrpc/com.atproto.repo.listRecords       reconcile without an rkey: recent posts by text
     POST {base}/xrpc/com.atproto.repo.deleteRecord      retract
     GET  {base}/xrpc/com.atproto.server.getSession      doctor
+    GET  {base}/xrpc/app.bsky.feed.getPosts             reading: up to 25 uris per call (the PDS proxies it)
+    GET  {base}/xrpc/app.bsky.feed.getPostThread        reading: the replies, nested
 
 One session per handle and PDS per process (``_sessions``), refreshed on ExpiredToken rather than logging in for
 every post — createSession is rate limited far more tightly than posting. The record key (a TID) is chosen here
@@ -25,11 +27,13 @@ import threading
 import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import regex
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Failed, Outgoing
 from publisher.adapters.failures import classify_status, seconds_until_epoch
+from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
 from publisher.text.counting import URL_PATTERN, Counting
@@ -38,6 +42,8 @@ POST_COLLECTION = "app.bsky.feed.post"
 MAX_BLOB_BYTES = 1_000_000
 HASHTAG = regex.compile(r"(?<![\w#])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)")
 TOKEN_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired"}
+THREAD_DEPTH = "10"  # reply levels getPostThread returns (its default is 6, its maximum 1000)
+THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"  # the others (notFoundPost, blockedPost) carry no reply
 
 
 class BlueskyAdapter(Adapter):
@@ -50,6 +56,11 @@ class BlueskyAdapter(Adapter):
     supports_alt_text = True
     max_alt_chars = 2000
     can_delete = True
+
+    # Reading: a postView's own counters, under the lexicon's names (app.bsky.feed.defs#postView).
+    metric_names = ("likeCount", "repostCount", "replyCount", "quoteCount")
+    read_batch_size = 25  # app.bsky.feed.getPosts: uris maxLength 25
+    api_version = "app.bsky.feed.getPosts"
 
     # (transport kind, api_base, handle) -> session; shared by every adapter instance of this process.
     _sessions: ClassVar[dict[tuple[str, str, str], dict[str, Any]]] = {}
@@ -187,6 +198,33 @@ class BlueskyAdapter(Adapter):
         repo, collection, rkey = remote_id.removeprefix("at://").split("/")
         self.xrpc("POST", "com.atproto.repo.deleteRecord", json={"repo": repo, "collection": collection, "rkey": rkey})
         return DeleteResult(True, f"Bluesky: deleted {remote_id}")
+
+    def _read_metrics(self, batch: list[str]) -> list[MetricSnapshot]:
+        query = urlencode([("uris", uri) for uri in batch])
+        body = self.xrpc("GET", f"app.bsky.feed.getPosts?{query}")
+        found = {str(p.get("uri")): p for p in body.get("posts") or [] if isinstance(p, dict)}
+        return [self.snapshot(uri, found.get(uri) or {}) for uri in batch]
+
+    def _read_replies(self, remote_id: str) -> list[Reply]:
+        did = self.session()["did"]
+        body = self.xrpc("GET", "app.bsky.feed.getPostThread", params={"uri": remote_id, "depth": THREAD_DEPTH})
+        replies: list[Reply] = []
+        pending = list((body.get("thread") or {}).get("replies") or [])
+        while pending:
+            node = pending.pop(0)
+            if not isinstance(node, dict) or node.get("$type", THREAD_VIEW) != THREAD_VIEW:
+                continue
+            post = node.get("post") or {}
+            author, record = post.get("author") or {}, post.get("record") or {}
+            handle = author.get("handle")
+            rkey = str(post.get("uri", "")).rsplit("/", 1)[-1]
+            link = f"https://bsky.app/profile/{handle or author.get('did')}/post/{rkey}"
+            replies.append(
+                Reply(self.name, remote_id, str(post.get("uri", "")), handle, str(record.get("text") or ""),
+                      parse_api_time(record.get("createdAt")), link, from_office=author.get("did") == did)
+            )  # fmt: skip
+            pending.extend(node.get("replies") or [])
+        return replies
 
     def _check_credentials(self) -> CredentialCheck:
         me = self.xrpc("GET", "com.atproto.server.getSession")

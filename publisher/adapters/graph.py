@@ -19,10 +19,13 @@ container whether it was published — and publish it if it is FINISHED but was 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from publisher.adapters.base import Adapter, CredentialCheck, DeleteResult, Failed, Outgoing
 from publisher.adapters.failures import classify_status, retry_after_header
+from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
 
@@ -32,6 +35,8 @@ RATE_LIMIT_CODES = {4, 17, 32, 613, *range(80001, 80015)}
 AUTH_CODES = {10, 102, 190, 463, 467, *range(200, 300)}
 DUPLICATE_CODES = {506}
 IG_PUBLISHING_LIMIT = (9, 2207042)  # "application request limit reached": 25 (now 50) API posts per 24 h
+MAX_PAGES = 10  # comment pages followed per post (100 each): a pass reads at most 1,000 comments of one post
+GRAPH_VERSION = re.compile(r"/(v\d+\.\d+)(?:/|$)")
 
 
 class GraphAdapter(Adapter):
@@ -58,6 +63,21 @@ class GraphAdapter(Adapter):
     ) -> Any:
         request = HttpRequest("POST", self.url(*parts), data={**data, "access_token": self.token}, files=files)
         return self.send_json(request, publishing=publishing)
+
+    def read_api_version(self) -> str:
+        match = GRAPH_VERSION.search(str(self.config.api_base))
+        return match.group(1) if match else "unversioned"
+
+    def pages(self, *parts: str, **params: str) -> Iterator[dict[str, Any]]:
+        """The items of an edge, following ``paging.cursors.after`` while the answer says there is a next page."""
+        for _ in range(MAX_PAGES):
+            body = self.get(*parts, **params)
+            yield from (item for item in body.get("data") or [] if isinstance(item, dict))
+            paging = body.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after:
+                return
+            params = {**params, "after": str(after)}
 
     def classify(self, response: HttpResponse, *, publishing: bool) -> PublishResult:
         body = response.json_or_none()
@@ -93,6 +113,20 @@ class GraphAdapter(Adapter):
         return DeleteResult(True, f"{self.label}: deleted {remote_id}")
 
 
+def insight_values(body: Any) -> dict[str, Any]:
+    """``{"data": [{"name", "values": [{"value"}]} …]}`` (or ``total_value``) as {name: value}; a metric the
+    answer leaves out is simply absent (the Insights API answers "no data" with an empty list, not 0)."""
+    values: dict[str, Any] = {}
+    for entry in (body or {}).get("data") or []:
+        if not isinstance(entry, dict) or "name" not in entry:
+            continue
+        if isinstance(entry.get("total_value"), dict):
+            values[entry["name"]] = entry["total_value"].get("value")
+        elif entry.get("values"):
+            values[entry["name"]] = (entry["values"][-1] or {}).get("value")
+    return values
+
+
 def _graph_retry_after(response: HttpResponse) -> float | None:
     """``estimated_time_to_regain_access`` (minutes) from X-Business-Use-Case-Usage, the only usage header that
     says how long to wait; X-App-Usage and X-Page-Usage only give percentages."""
@@ -126,8 +160,45 @@ class ContainerAdapter(GraphAdapter):
     # Bounded wait for the platform to fetch and process the image: 10 polls, about 30 s in all.
     poll_delays: tuple[float, ...] = (1, 1, 2, 2, 3, 3, 4, 4, 5, 5)
 
+    replies_edge: ClassVar[str]  # the public's replies under a post: Instagram's comments, Threads' replies
+    reply_fields: ClassVar[str]
+
     def container_fields(self, item: Outgoing, image_url: str) -> dict[str, str]:
         raise NotImplementedError
+
+    # --- reading ---------------------------------------------------------------------------------------------
+
+    def _read_metrics(self, batch: list[str]) -> list[MetricSnapshot]:
+        metric = ",".join(self.metric_names)
+        return [
+            self.snapshot(media_id, insight_values(self.get(media_id, "insights", metric=metric))) for media_id in batch
+        ]
+
+    def _read_replies(self, remote_id: str) -> list[Reply]:
+        own = self._own_username()
+        replies: list[Reply] = []
+        for item in self.pages(remote_id, self.replies_edge, fields=self.reply_fields, limit="100"):
+            nested = (item.get("replies") or {}).get("data") or []  # Instagram: replies to a comment
+            replies.extend(self._reply(remote_id, entry, own) for entry in [item, *nested] if isinstance(entry, dict))
+        return replies
+
+    def _reply(self, remote_id: str, entry: dict[str, Any], own: str) -> Reply:
+        handle = entry.get("username") or (entry.get("from") or {}).get("username")
+        return Reply(
+            self.name,
+            remote_id,
+            str(entry.get("id", "")),
+            handle,
+            str(entry.get("text") or ""),
+            parse_api_time(entry.get("timestamp")),
+            entry.get("permalink"),
+            from_office=bool(handle) and handle == own,
+        )
+
+    def _own_username(self) -> str:
+        if not getattr(self, "_username", None):
+            self._username = str(self.get(self.user_id, fields="id,username").get("username") or "")
+        return self._username
 
     @property
     def user_id(self) -> str:

@@ -6,7 +6,9 @@
     GET  {base}/{media_id}?fields=permalink
     GET  {base}/{ig_user_id}/media           reconcile without a container id: recent media by caption
     DELETE {base}/{media_id}                 retract (Facebook-login accounts only)
-    GET  {base}/{ig_user_id}?fields=id,username  doctor
+    GET  {base}/{ig_user_id}?fields=id,username  doctor; the account's own username marks its replies
+    GET  {base}/{media_id}/insights?metric=…   reading: views, reach, likes, comments, shares, saved, …
+    GET  {base}/{media_id}/comments          reading: the public's comments, each with its replies
 
 Instagram fetches the image from ``image_url`` (the MediaStore's public URL). The shared flow is in ``graph.py``.
 """
@@ -37,6 +39,13 @@ class InstagramAdapter(ContainerAdapter):
     status_field = "status_code"
     status_detail_field = "status"
     text_field = "caption"
+
+    # Reading: GET /{media}/insights?metric=… (one media per call) and GET /{media}/comments (with their replies).
+    # Metrics as of Graph v22+: impressions/plays/video_views were withdrawn in 2025 in favour of views.
+    metric_names = ("views", "reach", "likes", "comments", "shares", "saved", "total_interactions")
+    read_batch_size = 1
+    replies_edge = "comments"
+    reply_fields = "id,text,timestamp,username,from,replies{id,text,timestamp,username,from}"
 
     def container_fields(self, item: Outgoing, image_url: str) -> dict[str, str]:
         fields = {"image_url": image_url, "caption": item.caption}

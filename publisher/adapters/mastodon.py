@@ -6,6 +6,8 @@
     GET  {base}/api/v1/accounts/verify_credentials     doctor, and the account id for reconcile
     GET  {base}/api/v1/accounts/{id}/statuses          reconcile: recent statuses matched on the text
     DELETE {base}/api/v1/statuses/{id}  retract
+    GET  {base}/api/v1/statuses?id[]=…  reading: up to 20 statuses per call (Mastodon 4.3+)
+    GET  {base}/api/v1/statuses/{id}/context   reading: the replies (descendants)
 
 Idempotency: Mastodon keeps the answer to a status POST for one hour per Idempotency-Key, so a repeat with the same
 key returns the same status instead of a second one. ``reconcile`` first looks for the status among the account's
@@ -19,9 +21,11 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Failed, Outgoing
 from publisher.adapters.failures import classify_status
+from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
 from publisher.text.counting import Counting
@@ -40,6 +44,11 @@ class MastodonAdapter(Adapter):
     can_delete = True
 
     poll_delays: tuple[float, ...] = (0.5, 1, 1, 2, 2, 3, 3, 5, 5, 5)
+
+    # Reading: a status's own counters, under Mastodon's names.
+    metric_names = ("replies_count", "reblogs_count", "favourites_count")
+    read_batch_size = 20  # GET /api/v1/statuses takes at most 20 id[] (a server older than 4.3 answers 404)
+    api_version = "v1"
 
     def request(self, method: str, path: str, **kwargs) -> HttpRequest:  # type: ignore[no-untyped-def]
         headers = {"Authorization": f"Bearer {self.config.access_token.get_secret_value()}"}
@@ -119,6 +128,37 @@ class MastodonAdapter(Adapter):
     def _delete(self, remote_id: str) -> DeleteResult:
         self.send(self.request("DELETE", f"api/v1/statuses/{remote_id}"))
         return DeleteResult(True, f"Mastodon: deleted status {remote_id}")
+
+    def _read_metrics(self, batch: list[str]) -> list[MetricSnapshot]:
+        query = urlencode([("id[]", status_id) for status_id in batch])
+        statuses = self.send_json(self.request("GET", f"api/v1/statuses?{query}"))
+        found = {str(s.get("id")): s for s in statuses if isinstance(s, dict)} if isinstance(statuses, list) else {}
+        return [self.snapshot(status_id, found.get(status_id) or {}) for status_id in batch]
+
+    def _read_replies(self, remote_id: str) -> list[Reply]:
+        me = self._own_account_id()
+        context = self.send_json(self.request("GET", f"api/v1/statuses/{remote_id}/context"))
+        replies = []
+        for status in context.get("descendants") or []:
+            account = status.get("account") or {}
+            replies.append(
+                Reply(
+                    self.name,
+                    remote_id,
+                    str(status.get("id", "")),
+                    account.get("acct"),
+                    _plain_text(status.get("content", "")),
+                    parse_api_time(status.get("created_at")),
+                    status.get("url"),
+                    from_office=str(account.get("id")) == me,
+                )
+            )
+        return replies
+
+    def _own_account_id(self) -> str:
+        if not getattr(self, "_account_id", None):
+            self._account_id = str(self.send_json(self.request("GET", "api/v1/accounts/verify_credentials"))["id"])
+        return self._account_id
 
     def _check_credentials(self) -> CredentialCheck:
         account = self.send_json(self.request("GET", "api/v1/accounts/verify_credentials"))

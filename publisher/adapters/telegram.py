@@ -4,6 +4,7 @@
                                           -> {"ok": true, "result": {"message_id", "chat": {"username"}}}
     POST {base}/bot{token}/deleteMessage  chat_id, message_id (a bot may delete only within 48 hours)
     GET  {base}/bot{token}/getMe, getChat doctor
+    POST {base}/bot{token}/getChatMemberCount  reading: the channel's size
 
 Errors: ``{"ok": false, "error_code", "description", "parameters": {"retry_after"}}``. The token is part of every
 URL, so no URL is ever put in a message unmasked (the transport and ``Adapter`` mask it; messages here name the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Outgoing
 from publisher.adapters.failures import classify_status
+from publisher.adapters.reads import MetricSnapshot
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
 from publisher.text.counting import Counting
@@ -30,6 +32,14 @@ class TelegramAdapter(Adapter):
     supports_alt_text = False
     can_delete = True
     delete_note = "a bot can delete a channel message only within 48 hours of sending it"
+
+    # Reading. The Bot API has no call for a channel post's views: "views" is always None (not available), never
+    # 0, and costs no request. Comments live in the channel's linked discussion group, which a bot sees only as
+    # live updates, so replies are not read. The channel's size is (getChatMemberCount).
+    metric_names = ("views",)
+    read_batch_size = 1_000_000  # no request is made per post
+    reads_replies = False
+    api_version = "Bot API"
 
     def url(self, method: str) -> str:
         return f"{self.config.api_base.rstrip('/')}/bot{self.config.bot_token.get_secret_value()}/{method}"
@@ -88,6 +98,13 @@ class TelegramAdapter(Adapter):
     def _delete(self, remote_id: str) -> DeleteResult:
         self.call("deleteMessage", data={"chat_id": self.chat_id, "message_id": remote_id})
         return DeleteResult(True, f"Telegram: deleted message {remote_id}")
+
+    def _read_metrics(self, batch: list[str]) -> list[MetricSnapshot]:
+        return [self.snapshot(message_id, {}) for message_id in batch]
+
+    def _read_audience(self) -> int | None:
+        count = self.call("getChatMemberCount", data={"chat_id": self.chat_id})["result"]
+        return count if isinstance(count, int) else None
 
     def _check_credentials(self) -> CredentialCheck:
         bot = self.call("getMe")["result"]

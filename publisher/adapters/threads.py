@@ -6,7 +6,9 @@
     GET  {base}/{media_id}?fields=permalink
     GET  {base}/{user_id}/threads            reconcile without a container id: recent posts by text
     DELETE {base}/{media_id}                 retract
-    GET  {base}/{user_id}?fields=id,username doctor
+    GET  {base}/{user_id}?fields=id,username doctor; the account's own username marks its replies
+    GET  {base}/{media_id}/insights?metric=… reading: views, likes, replies, reposts, quotes, shares
+    GET  {base}/{media_id}/replies           reading: the top-level replies
 
 Threads fetches the image from ``image_url``; errors are Graph-shaped. The shared flow is in ``graph.py``.
 """
@@ -34,6 +36,12 @@ class ThreadsAdapter(ContainerAdapter):
     status_field = "status"
     status_detail_field = "error_message"
     text_field = "text"
+
+    # Reading: GET /{media}/insights?metric=… (one post per call) and GET /{media}/replies (top-level replies).
+    metric_names = ("views", "likes", "replies", "reposts", "quotes", "shares")
+    read_batch_size = 1
+    replies_edge = "replies"
+    reply_fields = "id,text,timestamp,username,permalink"
 
     def container_fields(self, item: Outgoing, image_url: str) -> dict[str, str]:
         fields = {"media_type": "IMAGE", "image_url": image_url, "text": item.caption}

@@ -6,6 +6,8 @@
     GET  {base}/2/users/me          doctor, and the user id for reconcile
     GET  {base}/2/users/{id}/tweets reconcile: recent posts matched on the text (links aside: X rewrites them)
     DELETE {base}/2/tweets/{id}     retract
+    GET  {base}/2/tweets?ids=…&tweet.fields=public_metrics   reading: up to 100 posts per call
+    GET  {base}/2/tweets/search/recent?query=conversation_id:{id}   reading: replies (recent search: last 7 days)
 
 Auth is an OAuth 2.0 user token (``Authorization: Bearer``) or OAuth 1.0a user context, signed here with oauthlib
 (the library under requests-oauthlib) so the transport stays auth-agnostic. Multipart and JSON bodies are not
@@ -23,6 +25,7 @@ from urllib.parse import urlencode
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Outgoing
 from publisher.adapters.failures import classify_status, seconds_until_epoch
+from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
 from publisher.text.counting import URL_PATTERN, Counting
@@ -37,6 +40,14 @@ class XAdapter(Adapter):
     supports_alt_text = True
     max_alt_chars = 1000
     can_delete = True
+
+    # Reading. X bills reads: pay-per-use charges $0.005 per post returned (deduplicated per UTC day) and a user
+    # lookup $0.010 (docs.x.com, "pricing", 2026); a collection pass shows the month's estimate and X reading can
+    # be switched off. public_metrics' own names:
+    metric_names = ("impression_count", "like_count", "reply_count", "retweet_count", "quote_count", "bookmark_count")
+    read_batch_size = 100  # GET /2/tweets takes at most 100 ids
+    read_cost_usd = 0.005
+    api_version = "2"
 
     def url(self, path: str) -> str:
         return f"{self.config.api_base.rstrip('/')}/{path.lstrip('/')}"
@@ -113,6 +124,39 @@ class XAdapter(Adapter):
         if (body.get("data") or {}).get("deleted") is True:
             return DeleteResult(True, f"X: deleted post {remote_id}")
         return DeleteResult(False, f"X: post {remote_id} was not deleted; delete it by hand at {permalink(remote_id)}")
+
+    def _read_metrics(self, batch: list[str]) -> list[MetricSnapshot]:
+        params = {"ids": ",".join(batch), "tweet.fields": "public_metrics"}
+        body = self.send_json(self.request("GET", "2/tweets", params=params))
+        # Ids X cannot return (deleted, protected) come back under "errors", not "data": all their metrics missing.
+        found = {str(t.get("id")): t for t in body.get("data") or [] if isinstance(t, dict)}
+        return [self.snapshot(i, (found.get(i) or {}).get("public_metrics") or {}) for i in batch]
+
+    def _read_replies(self, remote_id: str) -> list[Reply]:
+        me = self._own_id()
+        params = {
+            "query": f"conversation_id:{remote_id}",
+            "tweet.fields": "author_id,created_at,conversation_id",
+            "expansions": "author_id",
+            "user.fields": "username",
+            "max_results": "100",
+        }
+        body = self.send_json(self.request("GET", "2/tweets/search/recent", params=params))
+        users = {str(u.get("id")): u.get("username") for u in (body.get("includes") or {}).get("users") or []}
+        replies = []
+        for tweet in body.get("data") or []:
+            author = str(tweet.get("author_id", ""))
+            handle = users.get(author)
+            link = f"https://x.com/{handle}/status/{tweet['id']}" if handle else permalink(str(tweet["id"]))
+            created = parse_api_time(tweet.get("created_at"))
+            replies.append(Reply(self.name, remote_id, str(tweet["id"]), handle, html.unescape(tweet.get("text", "")),
+                                 created, link, from_office=author == me))  # fmt: skip
+        return replies
+
+    def _own_id(self) -> str:
+        if not getattr(self, "_me", None):
+            self._me = str(self.send_json(self.request("GET", "2/users/me"))["data"]["id"])
+        return self._me
 
     def _check_credentials(self) -> CredentialCheck:
         user = self.send_json(self.request("GET", "2/users/me"))["data"]

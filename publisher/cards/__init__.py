@@ -21,6 +21,7 @@ from publisher.adapters.base import Adapter, CardSpec
 from publisher.cards.alt import alt_text, shorten
 from publisher.cards.content import build_content
 from publisher.cards.encode import encode, fit_photo
+from publisher.cards.skm import compose_skm_card
 from publisher.cards.templates import Composition, compose
 from publisher.posts.model import Post
 
@@ -72,6 +73,8 @@ def render_card(
     spec = adapter.card
     if post.image is not None:
         image = fit_photo(post.image, spec.size)
+    elif post.skm is not None:  # an SKM results post: the index and a bar per unsur (publisher.cards.skm)
+        image = compose_skm_card(post, spec.width, spec.height).image
     else:
         image = compose_card(post, spec, occurrence=occurrence, english=english).image
     # A drawn card is flat colour and text: see publisher.cards.encode for why its PNG is written unfiltered.

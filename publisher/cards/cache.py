@@ -35,6 +35,8 @@ def cache_key(post: Post, adapter: type[Adapter], *, occurrence: object = None, 
         pixels: dict[str, object] = {"image_sha256": hashlib.sha256(Path(post.image).read_bytes()).hexdigest()}
     else:
         pixels = build_content(post, occurrence=occurrence, english=english).pixel_key()
+        if post.skm is not None:
+            pixels["skm"] = post.skm.model_dump(mode="json")
     payload = {
         "renderer": RENDERER_VERSION,
         "fonts": font_versions(),

@@ -17,7 +17,7 @@ import yaml
 from PIL import Image
 from pydantic import BaseModel, ValidationError
 
-from publisher.posts.model import English, Event, Post
+from publisher.posts.model import English, Event, Post, SkmSummary
 from publisher.posts.problems import Problem, error
 
 FENCE = "---"
@@ -205,7 +205,12 @@ def _index_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> list[tu
     return duplicates
 
 
-_MODELS_BY_PARENT: dict[tuple[str, ...], type[BaseModel]] = {(): Post, ("event",): Event, ("en",): English}
+_MODELS_BY_PARENT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): Post,
+    ("event",): Event,
+    ("en",): English,
+    ("skm",): SkmSummary,
+}
 
 
 def _explain(exc: ValidationError, result: LoadResult) -> list[Problem]:

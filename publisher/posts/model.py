@@ -153,6 +153,27 @@ class English(BaseModel):
     body: OptionalText = None
 
 
+class SkmSummary(BaseModel):
+    """The figures of a satisfaction-survey result post (``skm:``), written by ``publisher survey import``; its card
+    draws them. ``nrr`` holds U1 … U9 in questionnaire order; the category follows from ``ikm``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    period: Text
+    ikm: float = Field(ge=25, le=100)
+    respondents: int = Field(ge=1)
+    nrr: tuple[float, ...]
+
+    @field_validator("nrr")
+    @classmethod
+    def _check_nrr(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if len(value) != 9:
+            raise ValueError(f"nrr must list the nine unsur U1 … U9, not {len(value)} values")
+        if any(not 1 <= v <= 4 for v in value):
+            raise ValueError("each nrr value is an average of 1–4 scores, so between 1 and 4")
+        return value
+
+
 class Post(BaseModel):
     """One post file, validated. ``body`` and ``source`` come from the file, not from the front matter."""
 
@@ -175,6 +196,7 @@ class Post(BaseModel):
     event: Event | None = None
     repeat: OptionalText = None
     en: English | None = None
+    skm: SkmSummary | None = None
 
     body: str = ""
     source: Path | None = None
@@ -289,7 +311,8 @@ class Post(BaseModel):
 
     def content_hash(self) -> str:
         """A digest of everything that changes what the public sees; the ledger keys targets by it."""
-        payload = self.model_dump(mode="json", exclude={"source", "image"})
+        # ``skm`` only when present: a post without it keeps the hash it had before the field existed.
+        payload = self.model_dump(mode="json", exclude={"source", "image", *(() if self.skm else ("skm",))})
         if self.image is not None and self.image.is_file():
             payload["image_sha256"] = hashlib.sha256(self.image.read_bytes()).hexdigest()
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from .platforms import ALL_APIS, BSKY_DID, BSKY_HANDLE, IG_USER, PAGE_ID, TG_CHANNEL, THREADS_USER, TOKENS, Publication
+from .platforms import BSKY_DID, BSKY_HANDLE, IG_USER, PAGE_ID, TG_CHANNEL, THREADS_USER, TOKENS, Publication
+from .reads import READING_APIS, Engagement, FakeReply, seed
 from .server import FakePlatform, ImageInfo, MediaServer, Request, inspect_image
 
 
 def start_fake_platform() -> FakePlatform:
-    return FakePlatform(ALL_APIS).start()
+    return FakePlatform(READING_APIS).start()  # the seven APIs, each with its read endpoints (reads.py)
 
 
 __all__ = [
@@ -20,11 +21,14 @@ __all__ = [
     "TG_CHANNEL",
     "THREADS_USER",
     "TOKENS",
+    "Engagement",
     "FakePlatform",
+    "FakeReply",
     "ImageInfo",
     "MediaServer",
     "Publication",
     "Request",
     "inspect_image",
+    "seed",
     "start_fake_platform",
 ]

@@ -40,6 +40,7 @@ class Request:
     files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
     json: Any = None
     full_url: str = ""
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # the query in order, repeated keys kept (id[]=…)
 
     def field(self, name: str) -> str | None:
         """A parameter from the query or the form, as the Graph and Bot APIs accept both."""
@@ -205,6 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
             {k.lower(): v for k, v in self.headers.items()},
             body,
             full_url=f"http://{self.headers.get('Host')}{split.path}",
+            pairs=parse_qsl(split.query, keep_blank_values=True),
         )
         content_type = request.headers.get("content-type", "")
         if content_type.startswith("multipart/form-data"):
