@@ -31,6 +31,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_FILE = "archive.sqlite3"
 # pg_advisory_xact_lock takes a bigint; any constant the project owns will do.
 MIGRATION_LOCK_KEY = 0x7075626C_61726368  # "publarch"
+CONNECT_TIMEOUT_SECONDS = 5
 SQLITE_BUSY_SECONDS = 30  # workers writing at once wait for each other's short transactions, never fail
 
 
@@ -45,8 +46,10 @@ def database_url(settings: Settings) -> URL:
 def create_archive_engine(url: URL | str) -> Engine:
     url = make_url(url)
     if url.get_backend_name() != "sqlite":
-        # pre_ping: a connection the server dropped (a restart) is replaced, not handed to a writer.
-        return create_engine(url, pool_pre_ping=True)
+        # pre_ping: a connection the server dropped (a restart) is replaced, not handed to a writer. A bounded
+        # connect timeout: an unreachable server must cost a publish a few seconds, not the OS's two minutes.
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if url.get_backend_name() == "postgresql" else {}
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})

@@ -248,8 +248,15 @@ def _row_values(record: TargetRecord, state: ArchiveState, *, dry_run: bool, app
         "settled_at": settled_at(record),
         "archived_at": utc_now(),
         "approval_id": approval_id,
-        "detail": record.error or record.reason,
+        "detail": _detail(record),
     }
+
+
+def _detail(record: TargetRecord) -> str | None:
+    """Why: the failure for failed and unknown targets, else the reason (a resolution, a skip, a retract)."""
+    if record.state in (states.FAILED, states.UNKNOWN):
+        return record.error or record.reason
+    return record.reason or record.error
 
 
 # --- the integration calls (one each) -------------------------------------------------------------------------
