@@ -145,6 +145,8 @@ class Settings(BaseSettings):
     # The archive and approvals (publisher.archive). Unset URL: an SQLite file in the state dir. A SecretStr
     # because a PostgreSQL URL carries its password.
     database_url: SecretStr | None = None
+    # The password, when the URL has none (docker-compose keeps it in a secret file, the URL in plain sight).
+    database_password: SecretStr | None = None
     require_approval: bool = False
     # Who may approve: "Ani, Budi" or ["Ani", "Budi"]; unset: anyone (the two-person rule still holds).
     approvers: Annotated[list[str] | None, NoDecode] = None

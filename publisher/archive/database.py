@@ -36,9 +36,11 @@ SQLITE_BUSY_SECONDS = 30  # workers writing at once wait for each other's short 
 
 
 def database_url(settings: Settings) -> URL:
-    """``PUBLISHER_DATABASE_URL``, or the SQLite file in the state dir."""
+    """``PUBLISHER_DATABASE_URL`` (with ``PUBLISHER_DATABASE_PASSWORD`` when it has none), or the SQLite file."""
     if settings.database_url is not None and settings.database_url.get_secret_value().strip():
-        return make_url(settings.database_url.get_secret_value().strip())
+        url = make_url(settings.database_url.get_secret_value().strip())
+        password = settings.database_password.get_secret_value().strip() if settings.database_password else ""
+        return url.set(password=password) if password and url.password is None else url
     path = Path(settings.state_dir).resolve() / SQLITE_FILE
     return URL.create("sqlite", database=str(path))
 
