@@ -128,3 +128,11 @@ def forget_engines() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+
+
+def after_fork() -> None:
+    """In a forked child (a Celery prefork worker): drop the parent's pooled connections without closing them
+    (they are the parent's), so the child opens its own."""
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose(close=False)
