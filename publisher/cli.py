@@ -499,6 +499,82 @@ def survey_import(
         click.echo(f"ignored, not stored: {', '.join(done.ignored_columns)}")
 
 
+# --- the archive: approve, audit (publisher.archive) ----------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("post_id")
+@click.option("--by", "approver", metavar="NAME", help="Who approves (one of PUBLISHER_APPROVERS when that is set).")
+@click.option("--note", metavar="TEXT", help="Why, or what was checked; kept with the approval.")
+@click.option("--revoke", is_flag=True, help="Withdraw the post's approvals instead.")
+@pass_context
+def approve(ctx: Context, post_id: str, approver: str | None, note: str | None, revoke: bool) -> None:
+    """Approve a post exactly as it is now (front matter, body and image bytes), or --revoke its approval.
+
+    With PUBLISHER_REQUIRE_APPROVAL=true a post is published only under an approval of its current content:
+    an edit after approval makes it wait until it is approved again. The approver must not be the post's
+    `author:`. Exits 1 when refused (unknown or invalid post, approver not allowed, approver is the author).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from publisher.archive import approvals
+    from publisher.posts.lookup import PostInvalid, PostNotFound, load_post_by_id
+
+    settings = ctx.settings
+    if revoke == bool(approver):
+        raise click.UsageError("give either --by NAME (approve) or --revoke")
+    try:
+        if revoke:
+            count = approvals.revoke(post_id, settings=settings)
+            click.echo(f"{post_id}: {count} approval(s) revoked" if count else f"{post_id}: no approval to revoke")
+            return
+        post = load_post_by_id(post_id, settings)
+        made = approvals.approve(post, approver or "", note, settings=settings)
+    except (PostNotFound, PostInvalid, approvals.ApprovalRefused, SQLAlchemyError) as exc:
+        raise _fail(exc) from None
+    click.echo(f"{post_id}: approved by {made.approver} (content {made.content_hash})")
+    if not post.is_ready:
+        click.echo(f"note: {post_id} is a draft; setting status: ready changes its content, so approve it again then")
+
+
+@cli.command()
+@click.option("--since", metavar="DATE", help="From this day (YYYY-MM-DD, office time) or time on.")
+@click.option("--until", metavar="DATE", help="Up to and including this day (or up to this time).")
+@click.option("--post", "post_id", metavar="ID", help="Only this post's events.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="csv: UTF-8 with BOM for spreadsheets, one row per event; json: a list of objects.",
+)
+@pass_context
+def audit(ctx: Context, since: str | None, until: str | None, post_id: str | None, fmt: str) -> None:
+    """Every archived event in time order: what went out where, when, under whose approval, and what became of it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from publisher.archive import audit as formats
+    from publisher.archive.outcomes import Archive
+
+    settings = ctx.settings
+    try:
+        start = formats.parse_day(since, settings.tz) if since else None
+        end = formats.parse_day(until, settings.tz, end=True) if until else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    try:
+        events = Archive.from_settings(settings).events(start, end, post_id)
+    except SQLAlchemyError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        click.echo(formats.to_json(events, settings.tz))
+    elif fmt == "csv":
+        click.echo(formats.to_csv(events, settings.tz), nl=False)
+    else:
+        click.echo("\n".join(formats.table_lines(events, settings.tz)))
+
+
 def main() -> None:
     try:
         cli(prog_name="publisher")

@@ -199,3 +199,8 @@ def run_publisher(env: dict[str, str], *args: str, cwd: Path | None = None, time
         text=True,
         timeout=timeout,
     )
+
+
+# --- the archive on SQLite and PostgreSQL (tests/archive_db.py) --------------------------------------------------
+
+from archive_db import archive_ledger, archive_settings, archive_url  # noqa: E402, F401

@@ -35,7 +35,7 @@ def _volumes(service: dict) -> list[str]:
 
 
 def test_every_service_is_there_with_its_command(services: dict) -> None:
-    assert set(services) >= {"redis", "worker", "beat", "media", "flower"}
+    assert set(services) >= {"redis", "postgres", "worker", "beat", "media", "flower"}
     assert _command(services["worker"])[:4] == ["celery", "-A", "worker", "worker"]
     assert _command(services["beat"])[:4] == ["celery", "-A", "worker", "beat"]
     assert _command(services["flower"])[:4] == ["celery", "-A", "worker", "flower"]
@@ -89,7 +89,9 @@ def test_secrets_come_from_docker_secrets_never_from_the_file(services: dict, co
     declared = compose["secrets"]
     assert set(services["worker"]["secrets"]) == set(declared)
     assert all(spec["file"].startswith("./secrets/") for spec in declared.values())
-    assert "secrets" not in services["beat"] and "secrets" not in services["flower"]  # least privilege
+    # Least privilege: the beat reads approvals (the database password) and nothing else; flower gets nothing.
+    assert services["beat"]["secrets"] == ["publisher_database_password"]
+    assert "secrets" not in services["flower"]
 
 
 def test_every_secret_name_is_a_setting(compose: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,8 +103,8 @@ def test_every_secret_name_is_a_setting(compose: dict, tmp_path: Path, monkeypat
         (tmp_path / name).write_text(f"value-of-{name}\n")
     settings = load_settings()
     for name in compose["secrets"]:
-        platform, field = name.removeprefix("publisher_").split("__")
-        value = getattr(getattr(settings, platform), field)
+        section, _, field = name.removeprefix("publisher_").rpartition("__")
+        value = getattr(getattr(settings, section) if section else settings, field)
         assert value is not None and value.get_secret_value().strip() == f"value-of-{name}", name
 
 
@@ -120,3 +122,31 @@ def test_dockerfile_builds_the_package_and_runs_unprivileged() -> None:
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
     for private in (".env", "secrets/", ".git", ".publisher/"):
         assert private in ignored
+
+
+def test_the_archive_on_postgresql_with_approvals_required(services: dict, compose: dict) -> None:
+    from publisher.archive.database import database_url
+
+    postgres = services["postgres"]
+    assert postgres["image"].startswith("postgres:")
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in _volumes(postgres))
+    assert "ports" not in postgres  # reachable from the compose network only
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    assert postgres["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/publisher_database_password"
+    assert "POSTGRES_PASSWORD" not in postgres["environment"]
+    for name in ("worker", "beat"):
+        env = services[name]["environment"]
+        assert env["PUBLISHER_REQUIRE_APPROVAL"] == "true"
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert "publisher_database_password" in services[name]["secrets"]
+    env = services["worker"]["environment"]
+    url = env["PUBLISHER_DATABASE_URL"]
+    assert url.startswith("postgresql+psycopg://") and "@postgres:5432/" in url
+    db = postgres["environment"]
+    settings = Settings(
+        _env_file=None, database_url=url, database_password="from-the-secret-file", require_approval=True
+    )
+    assert settings.require_approval is True
+    resolved = database_url(settings)
+    assert (resolved.username, resolved.database, resolved.host) == (db["POSTGRES_USER"], db["POSTGRES_DB"], "postgres")
+    assert resolved.password == "from-the-secret-file"

@@ -20,7 +20,7 @@ from urllib.parse import quote, quote_plus
 MASK = "***"
 MIN_SECRET_LENGTH = 4  # shorter "secrets" (a stray "1") would mask ordinary digits everywhere
 # Settings whose values are secret, by name, for when the settings cannot be parsed (Masker.from_environment).
-_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|KEY|REDIS_URL", re.I)
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|KEY|REDIS_URL|DATABASE_URL", re.I)
 
 # Token shapes worth hiding even when the value is not one we know (another bot's token in an error message).
 _PATTERNS = [
@@ -31,6 +31,7 @@ _PATTERNS = [
     ),
     (re.compile(r"(\b(?:Bearer|OAuth)\s+)[A-Za-z0-9._~+/=%,\"-]{8,}"), r"\1" + MASK),
     (re.compile(r"(redis(?:s)?://[^:/@\s]*:)[^@\s]+(@)"), r"\1" + MASK + r"\2"),  # a password in a Redis URL
+    (re.compile(r"(postgres(?:ql)?(?:\+\w+)?://[^:/@\s]*:)[^@\s]+(@)"), r"\1" + MASK + r"\2"),  # ... a database URL
 ]
 
 

@@ -8,16 +8,24 @@ as ``**********`` wherever a settings object ends up.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, ClassVar
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NestedSecretsSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NestedSecretsSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 GRAPH_API_BASE = "https://graph.facebook.com/v24.0"
 
@@ -135,6 +143,15 @@ class Settings(BaseSettings):
     # Posts per minute per platform account, enforced across all workers; unlisted platforms get 30.
     rate_limits: dict[str, float] = {}
 
+    # The archive and approvals (publisher.archive). Unset URL: an SQLite file in the state dir. A SecretStr
+    # because a PostgreSQL URL carries its password.
+    database_url: SecretStr | None = None
+    # The password, when the URL has none (docker-compose keeps it in a secret file, the URL in plain sight).
+    database_password: SecretStr | None = None
+    require_approval: bool = False
+    # Who may approve: "Ani, Budi" or ["Ani", "Budi"]; unset: anyone (the two-person rule still holds).
+    approvers: Annotated[list[str] | None, NoDecode] = None
+
     facebook: FacebookSettings = FacebookSettings()
     instagram: InstagramSettings = InstagramSettings()
     x: XSettings = XSettings()
@@ -165,6 +182,20 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Jakarta)") from exc
         return value
 
+    @field_validator("approvers", mode="before")
+    @classmethod
+    def _approver_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                value = json.loads(text)  # a malformed list is a clear settings error, not a silent "anyone"
+            else:
+                value = text.split(",")
+        if isinstance(value, list | tuple):
+            names = [str(name).strip() for name in value if str(name).strip()]
+            return names or None
+        return value
+
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -182,6 +213,10 @@ class Settings(BaseSettings):
                 values.extend(value.secrets())
             elif isinstance(value, SecretStr) and value.get_secret_value():
                 values.append(value.get_secret_value())
+        if self.database_url is not None:
+            # The password alone as well: drivers and SQLAlchemy print URLs in their own spelling.
+            password = urlsplit(self.database_url.get_secret_value()).password
+            values.extend([unquote(password), password] if password else [])
         return values
 
 

@@ -197,6 +197,7 @@ class Post(BaseModel):
     repeat: OptionalText = None
     en: English | None = None
     skm: SkmSummary | None = None
+    author: OptionalText = None  # who wrote it; an approver must be someone else (publisher.archive.approvals)
 
     body: str = ""
     source: Path | None = None
@@ -311,9 +312,17 @@ class Post(BaseModel):
 
     def content_hash(self) -> str:
         """A digest of everything that changes what the public sees; the ledger keys targets by it."""
-        # ``skm`` only when present: a post without it keeps the hash it had before the field existed.
-        payload = self.model_dump(mode="json", exclude={"source", "image", *(() if self.skm else ("skm",))})
+        return self.content_sha256()[:16]
+
+    def content_sha256(self) -> str:
+        """The full SHA-256 behind :meth:`content_hash`: every front matter field, the body and the image bytes.
+        Approvals pin to this one: 64 bits are plenty against accidents but not against an author who searches
+        for two versions with the same short hash (about 2**32 tries)."""
+        payload = self.model_dump(mode="json", exclude={"source", "image"})
+        for optional in ("author", "skm"):
+            if payload.get(optional) is None:
+                del payload[optional]  # posts without it keep the hash they had before the field existed
         if self.image is not None and self.image.is_file():
             payload["image_sha256"] = hashlib.sha256(self.image.read_bytes()).hexdigest()
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        return hashlib.sha256(blob).hexdigest()

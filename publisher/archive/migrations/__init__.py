@@ -1,0 +1,1 @@
+"""Alembic migrations of the archive, applied at start by :func:`publisher.archive.database.migrate`."""
