@@ -1,8 +1,7 @@
 """The HTTP seam every adapter talks through, in the spirit of httpx's transports.
 
 An adapter builds an ``HttpRequest`` and hands it to ``Transport.send``; it never imports ``requests``. Two
-transports exist and the adapter factory (``publisher.adapters.build_adapter``) picks one — the only place dry-run
-is decided:
+transports exist (``requests``, ``dry_run``); :func:`publisher.adapters.registry.build_adapter` picks one:
 
     RequestsTransport  real HTTP: one session per process, (connect, read) timeouts, never retries by itself
     DryRunTransport    records what would have been sent (secrets masked) and answers a plausible success
@@ -22,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 USER_AGENT = "bengkulu-selatan-publisher/0.1 (+Kantor Imigrasi Bengkulu Selatan)"
-TIMEOUTS = (5.0, 30.0)  # (connect, read) seconds; uploads of a few MB fit well inside the read timeout
 MASK = "***"
 
 

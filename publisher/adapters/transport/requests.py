@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import threading
 
+from publisher import defaults
 from publisher.adapters.transport.base import (
-    TIMEOUTS,
     USER_AGENT,
     AnswerLost,
     HttpRequest,
@@ -28,7 +28,7 @@ class RequestsTransport:
     _session_pid = 0
     _session_lock = threading.Lock()
 
-    def __init__(self, *, timeouts: tuple[float, float] = TIMEOUTS, masker: Masker | None = None) -> None:
+    def __init__(self, *, timeouts: tuple[float, float] = defaults.HTTP_TIMEOUTS, masker: Masker | None = None) -> None:
         self.timeouts = timeouts
         self.mask = masker or Masker([])
 
