@@ -33,7 +33,8 @@ from typing import Any, ClassVar
 from publisher.adapters.failures import classify_status
 from publisher.adapters.media import MediaStore, extension, mime_type
 from publisher.adapters.results import Outcome, PublishResult
-from publisher.adapters.transport.base import AnswerLost, HttpRequest, HttpResponse, Masker, NothingSent, Transport
+from publisher.adapters.transport.base import AnswerLost, HttpRequest, HttpResponse, NothingSent, Transport
+from publisher.infra.masking import Masker
 from publisher.text.counting import Counting, count
 
 # (target_id, key, value): evidence a publish leaves on the way (a container id, an rkey) for a later reconcile.

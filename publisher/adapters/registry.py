@@ -15,9 +15,10 @@ from importlib.metadata import entry_points
 
 from publisher.adapters.base import Adapter, ProgressCallback
 from publisher.adapters.media import DryRunMediaStore, MediaStore
-from publisher.adapters.transport.base import Masker, Transport
+from publisher.adapters.transport.base import Transport
 from publisher.adapters.transport.dry_run import DryRunTransport
 from publisher.adapters.transport.requests import RequestsTransport
+from publisher.infra.masking import Masker
 from publisher.infra.settings import Settings
 
 ENTRY_POINT_GROUP = "publisher.adapters"

@@ -11,10 +11,10 @@ from publisher.adapters.transport.base import (
     AnswerLost,
     HttpRequest,
     HttpResponse,
-    Masker,
     NothingSent,
-    _where,
+    location_of,
 )
+from publisher.infra.masking import Masker
 
 
 class RequestsTransport:
@@ -53,7 +53,7 @@ class RequestsTransport:
     def send(self, request: HttpRequest) -> HttpResponse:
         import requests
 
-        where = self.mask(_where(request.url))  # Telegram puts the bot token in the path
+        where = self.mask(location_of(request.url))  # Telegram puts the bot token in the path
         # The errors below are raised ``from None``: requests' own exception text carries the full URL, and with
         # it Telegram's token, into any traceback that gets logged.
         try:
