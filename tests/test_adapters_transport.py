@@ -74,7 +74,7 @@ def test_refused_connection_is_nothing_sent_and_masks_the_url():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    from publisher.adapters.transport.base import Masker
+    from publisher.infra.masking import Masker
 
     transport = RequestsTransport(masker=Masker(["123:bot-SECRET"]))
     with pytest.raises(NothingSent) as caught:

@@ -174,3 +174,32 @@ def test_masking_stream_masks_whole_lines(capsys):
     assert capsys.readouterr().out == f"half {MASK} and the rest\nno newline {MASK}"
     with pytest.raises(AttributeError):
         stream.buffer  # noqa: B018 - bytes would go around the mask
+
+
+def test_the_worker_and_the_beat_mask_their_log_records(monkeypatch):
+    """Celery sends ``after_setup_logger`` when the worker or the beat sets up its logging: the masker goes in."""
+    import io
+
+    from celery import signals
+
+    import worker.celery_app  # noqa: F401 - connects the receivers
+
+    monkeypatch.setenv("PUBLISHER_TELEGRAM__BOT_TOKEN", WRONG["PUBLISHER_TELEGRAM__BOT_TOKEN"])
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    logger = logging.getLogger("worker.test-masking")
+    logger.addHandler(handler)
+    try:
+        signals.after_setup_logger.send(
+            sender=None,
+            logger=logging.getLogger("celery"),
+            loglevel=logging.INFO,
+            logfile=None,
+            format="",
+            colorize=False,
+        )
+        logger.error("sending with %s", WRONG["PUBLISHER_TELEGRAM__BOT_TOKEN"])
+    finally:
+        logger.removeHandler(handler)
+        uninstall_log_masking()
+    assert out.getvalue() == f"sending with {MASK}\n"

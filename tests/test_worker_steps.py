@@ -14,6 +14,7 @@ from helpers.loopback import CountingPlatform
 from helpers.posts import write_post
 from helpers.redis import delete_namespace, redis_url_for_tests
 
+from publisher import defaults
 from publisher.cli import cli
 from publisher.infra.settings import Settings
 from publisher.publishing.ledger import State
@@ -101,7 +102,7 @@ def test_a_poison_target_stops_after_the_attempt_cap(runtime, platform):
     target = _due(runtime, "racun")
     sync_posts(runtime)
     runtime.schedule.claim(time.time())
-    runtime.redis.hset(runtime.schedule.keys.target(target), "attempts", work.MAX_ATTEMPTS)
+    runtime.redis.hset(runtime.schedule.keys.target(target), "attempts", defaults.MAX_ATTEMPTS)
     step = work.publish_one(runtime, target, token="t")
     assert step.action == "gave-up"
     assert runtime.ledger.get(target).state == State.FAILED
@@ -165,7 +166,7 @@ def test_a_target_that_keeps_crashing_mid_send_ends_unknown_not_resent(runtime, 
     sync_posts(runtime)
     runtime.schedule.claim(time.time())
     runtime.ledger.begin_send(target, "h")  # a previous attempt died while sending
-    runtime.redis.hset(runtime.schedule.keys.target(target), "attempts", work.MAX_ATTEMPTS)
+    runtime.redis.hset(runtime.schedule.keys.target(target), "attempts", defaults.MAX_ATTEMPTS)
     assert work.publish_one(runtime, target, token="t").action == "gave-up"
     assert runtime.ledger.get(target).state == "unknown"
     assert platform.requests[target] == 0

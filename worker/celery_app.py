@@ -22,6 +22,7 @@ import logging
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
+from publisher.infra.masking import Masker, install_log_masking
 from publisher.infra.redis import redis_url
 from publisher.infra.settings import Settings, load_settings
 from publisher.scheduler.runtime import namespace_of
@@ -94,6 +95,13 @@ class QuietHousekeeping(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         return not any(noise in message for noise in self.NOISE)
+
+
+@signals.after_setup_logger.connect
+def _mask_secrets(**_: object) -> None:
+    """The worker and the beat log through the same masker as the CLI: every record, whichever handler writes it
+    (the record factory masks it when it is made, so Celery's handlers and a prefork child's records are covered)."""
+    install_log_masking(Masker.from_settings(load_settings()))
 
 
 @signals.after_setup_logger.connect

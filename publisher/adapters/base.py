@@ -28,15 +28,15 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from publisher.adapters.failures import classify_status
+from publisher.adapters.media import MediaStore, extension, mime_type
 from publisher.adapters.reads import MetricSnapshot, ReadFailed, Reply, batched, count_or_none
 from publisher.adapters.results import Outcome, PublishResult
-from publisher.adapters.transport.base import AnswerLost, HttpRequest, HttpResponse, Masker, NothingSent, Transport
+from publisher.adapters.transport.base import AnswerLost, HttpRequest, HttpResponse, NothingSent, Transport
+from publisher.infra.masking import Masker
 from publisher.text.counting import Counting, count
-
-if TYPE_CHECKING:
-    from publisher.adapters.media import MediaStore
 
 # (target_id, key, value): evidence a publish leaves on the way (a container id, an rkey) for a later reconcile.
 ProgressCallback = Callable[[str, str, str], None]
@@ -57,11 +57,11 @@ class CardSpec:
 
     @property
     def extension(self) -> str:
-        return "jpg" if self.format == "JPEG" else self.format.lower()
+        return extension(self.format)
 
     @property
     def mime_type(self) -> str:
-        return f"image/{'jpeg' if self.format == 'JPEG' else self.format.lower()}"
+        return mime_type(self.format)
 
 
 class Adapter:
@@ -206,8 +206,6 @@ class Adapter:
 
     def classify(self, response: HttpResponse, *, publishing: bool) -> PublishResult:
         """A non-2xx answer as an outcome; platforms override this to read their own error bodies first."""
-        from publisher.adapters.failures import classify_status
-
         return classify_status(response, self.label, publishing=publishing)
 
     # --- helpers for the platform modules ----------------------------------------------------------------------
@@ -248,12 +246,11 @@ class Adapter:
 
     @staticmethod
     def mime_of(item: Outgoing) -> str:
-        return "image/jpeg" if item.image_format.upper() in ("JPEG", "JPG") else f"image/{item.image_format.lower()}"
+        return mime_type(item.image_format)
 
     @staticmethod
     def filename_of(item: Outgoing) -> str:
-        ext = "jpg" if item.image_format.upper() in ("JPEG", "JPG") else item.image_format.lower()
-        return f"{item.post_id}.{ext}"
+        return f"{item.post_id}.{extension(item.image_format)}"
 
     def invalid(self, message: str) -> Failed:
         return Failed(PublishResult.failed(Outcome.INVALID, f"{self.label}: {message}"))

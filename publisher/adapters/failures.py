@@ -19,10 +19,9 @@ import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
+from publisher import defaults
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpResponse
-
-DEFAULT_RETRY_AFTER = 60.0
 
 
 def retry_after_header(headers: Mapping[str, str]) -> float | None:
@@ -65,7 +64,7 @@ def classify_status(
     maybe_done = Outcome.UNKNOWN_OUTCOME if publishing else Outcome.TRANSIENT
 
     if status == 429:
-        wait = retry_after or retry_after_header(response.headers) or DEFAULT_RETRY_AFTER
+        wait = retry_after or retry_after_header(response.headers) or defaults.RETRY_AFTER_SECONDS
         return PublishResult.failed(
             Outcome.RETRY_AFTER, f"{label}: rate limited, retry after {wait:.0f} s ({detail})", retry_after=wait
         )

@@ -28,6 +28,7 @@ from publisher.adapters.failures import classify_status, retry_after_header
 from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.infra.settings import env_name
 
 GRAPH_RATE_LIMIT_WAIT = 600.0
 TRANSIENT_CODES = {1, 2, 9007}
@@ -86,7 +87,7 @@ class GraphAdapter(Adapter):
             return classify_status(response, self.label, publishing=publishing)
         code, subcode = error.get("code"), error.get("error_subcode")
         what = f"{error.get('message', 'error')} (code {code}" + (f"/{subcode})" if subcode else ")")
-        env = f"PUBLISHER_{self.name.upper()}__{self.token_setting}"
+        env = env_name(self.token_setting, self.name)
 
         if code in RATE_LIMIT_CODES or (code, subcode) == IG_PUBLISHING_LIMIT:
             wait = _graph_retry_after(response) or retry_after_header(response.headers) or GRAPH_RATE_LIMIT_WAIT

@@ -12,6 +12,18 @@ import os
 import tempfile
 from pathlib import Path
 
+from publisher.infra.settings import Settings
+
+
+def extension(image_format: str) -> str:
+    """The file extension of a Pillow format name: ``JPEG`` → ``jpg``, ``PNG`` → ``png``."""
+    return "jpg" if image_format.upper() in ("JPEG", "JPG") else image_format.lower()
+
+
+def mime_type(image_format: str) -> str:
+    """The MIME type of a Pillow format name: ``JPEG`` → ``image/jpeg``, ``PNG`` → ``image/png``."""
+    return "image/jpeg" if image_format.upper() in ("JPEG", "JPG") else f"image/{image_format.lower()}"
+
 
 class MediaStore:
     def __init__(self, media_dir: Path | str, base_url: str) -> None:
@@ -19,15 +31,13 @@ class MediaStore:
         self.base_url = base_url.rstrip("/")
 
     @classmethod
-    def from_settings(cls, settings: object) -> MediaStore | None:
-        media_dir = getattr(settings, "media_dir", None)
-        base_url = getattr(settings, "media_base_url", None)
+    def from_settings(cls, settings: Settings) -> MediaStore | None:
+        media_dir, base_url = settings.media_dir, settings.media_base_url
         return cls(media_dir, base_url) if media_dir and base_url else None
 
     @staticmethod
     def name_for(image: bytes, image_format: str) -> str:
-        ext = "jpg" if image_format.upper() in ("JPEG", "JPG") else image_format.lower()
-        return f"{hashlib.sha256(image).hexdigest()[:32]}.{ext}"
+        return f"{hashlib.sha256(image).hexdigest()[:32]}.{extension(image_format)}"
 
     def url_for(self, name: str) -> str:
         return f"{self.base_url}/{name}"

@@ -4,20 +4,22 @@ The built-in adapters are registered in ``pyproject.toml`` exactly as a third-pa
 own, so adding a platform is one module plus one entry-point line.
 
 ``build_adapter`` is the one place that decides whether a run is real or dry: it picks the transport (and, for the
-platforms that fetch images by URL, the media store) and hands them to the adapter.
+platforms that fetch images by URL, the media store) and hands them to the adapter. Everything upstream only
+passes the ``dry_run`` flag along (and the publish step writes a dry run to the ledger's dry-run twin).
 """
 
 from __future__ import annotations
 
 from functools import cache
 from importlib.metadata import entry_points
-from typing import Any
 
 from publisher.adapters.base import Adapter, ProgressCallback
 from publisher.adapters.media import DryRunMediaStore, MediaStore
-from publisher.adapters.transport.base import Masker, Transport
+from publisher.adapters.transport.base import Transport
 from publisher.adapters.transport.dry_run import DryRunTransport
 from publisher.adapters.transport.requests import RequestsTransport
+from publisher.infra.masking import Masker
+from publisher.infra.settings import Settings
 
 ENTRY_POINT_GROUP = "publisher.adapters"
 
@@ -53,7 +55,7 @@ def platform_names() -> set[str]:
 
 def build_adapter(
     name: str,
-    settings: Any,
+    settings: Settings,
     *,
     dry_run: bool,
     secrets: list[str] | None = None,
@@ -74,17 +76,17 @@ def build_adapter(
     except KeyError:
         raise ConfigurationError(f"unknown platform {name!r} (known: {', '.join(sorted(platform_names()))})") from None
     config = settings.platform(name)
-    missing = config.missing() if config is not None else ["settings"]
-    if missing:
-        names = ", ".join(f"PUBLISHER_{name.upper()}__{m.upper()}" if " " not in m else m for m in missing)
-        raise NotConfigured(f"{cls.label} is not configured: set {names}")
+    if config is None:
+        raise NotConfigured(f"{cls.label} is not configured: this version has no settings for it")
+    if not config.configured:
+        raise NotConfigured(f"{cls.label} is not configured: set {config.missing_env_names(name)}")
     secrets = list(settings.secret_values()) if secrets is None else list(secrets)
 
     if transport is None:
         transport = DryRunTransport(secrets) if dry_run else RequestsTransport(masker=Masker(secrets))
     if media is None and cls.needs_public_media_url:
         if dry_run:
-            media = DryRunMediaStore(getattr(settings, "media_base_url", None))
+            media = DryRunMediaStore(settings.media_base_url)
         else:
             media = MediaStore.from_settings(settings)
             if media is None:

@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass
 
 from publisher.adapters.base import Adapter, CardSpec
+from publisher.adapters.media import extension, mime_type
 from publisher.cards.alt import alt_text, shorten
 from publisher.cards.content import build_content
 from publisher.cards.encode import encode, fit_photo
@@ -39,11 +40,11 @@ class RenderedCard:
 
     @property
     def extension(self) -> str:
-        return "jpg" if self.format == "JPEG" else self.format.lower()
+        return extension(self.format)
 
     @property
     def mime_type(self) -> str:
-        return "image/jpeg" if self.format == "JPEG" else f"image/{self.format.lower()}"
+        return mime_type(self.format)
 
 
 # FreeType font objects and the drawing caches are shared by the whole process and are not thread-safe; a worker

@@ -2,9 +2,10 @@
 
 A :class:`Masker` knows the secret values of this process (``Settings.secret_values()``) and replaces them, and
 the shapes tokens take inside URLs and headers even when the value is not known (``/bot<token>/``,
-``access_token=...``, ``Bearer ...``), with ``***``. The CLI installs one for logging
-(:func:`install_log_masking`) and passes every line it prints and every error it reports through it
-(:class:`MaskingStream`).
+``access_token=...``, ``Bearer ...``), with ``***``. It is the only masker: the adapters and both
+transports use it for their messages and the dry-run record, and every process that writes logs installs one as
+a log filter (:func:`install_log_masking`): the CLI, which also passes every line it prints and every error it
+reports through it (:class:`MaskingStream`), and the Celery worker and beat (``worker/celery_app.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO
 from urllib.parse import quote, quote_plus
+
+from publisher.infra.settings import Settings
 
 MASK = "***"
 MIN_SECRET_LENGTH = 4  # shorter "secrets" (a stray "1") would mask ordinary digits everywhere
@@ -36,7 +39,7 @@ _PATTERNS = [
 
 
 class Masker:
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         variants: set[str] = set()
         for secret in secrets:
             if secret and len(secret) >= MIN_SECRET_LENGTH:
@@ -46,7 +49,7 @@ class Masker:
         self.secrets = sorted(variants, key=len, reverse=True)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Masker:
+    def from_settings(cls, settings: Settings) -> Masker:
         return cls(settings.secret_values())
 
     @classmethod

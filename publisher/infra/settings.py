@@ -27,7 +27,17 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-GRAPH_API_BASE = "https://graph.facebook.com/v24.0"
+from publisher import defaults
+
+ENV_PREFIX = "PUBLISHER_"
+NESTED = "__"
+
+
+def env_name(setting: str, section: str | None = None) -> str:
+    """The one way a setting's environment name is built: ``env_name("access_token", "facebook")`` →
+    ``PUBLISHER_FACEBOOK__ACCESS_TOKEN``; ``env_name("dry_run")`` → ``PUBLISHER_DRY_RUN``."""
+    nested = f"{section.upper()}{NESTED}" if section else ""
+    return f"{ENV_PREFIX}{nested}{setting.upper()}"
 
 
 class PlatformSettings(BaseModel):
@@ -40,6 +50,12 @@ class PlatformSettings(BaseModel):
 
     def missing(self) -> list[str]:
         return [name for name in self.required if not _present(getattr(self, name, None))]
+
+    def missing_env_names(self, platform: str) -> str:
+        """What to set, as an operator types it: ``PUBLISHER_X__BEARER_TOKEN (or PUBLISHER_X__CONSUMER_KEY, ...)``."""
+        return ", ".join(
+            re.sub(r"\b(?!or\b)[a-z][a-z_]*", lambda m: env_name(m.group(0), platform), item) for item in self.missing()
+        )
 
     @property
     def configured(self) -> bool:
@@ -60,14 +76,14 @@ def _present(value: object) -> bool:
 class FacebookSettings(PlatformSettings):
     page_id: str | None = None
     access_token: SecretStr | None = None
-    api_base: str = GRAPH_API_BASE
+    api_base: str = defaults.GRAPH_API_BASE
     required: ClassVar[tuple[str, ...]] = ("page_id", "access_token")
 
 
 class InstagramSettings(PlatformSettings):
     user_id: str | None = None
     access_token: SecretStr | None = None
-    api_base: str = GRAPH_API_BASE
+    api_base: str = defaults.GRAPH_API_BASE
     required: ClassVar[tuple[str, ...]] = ("user_id", "access_token")
 
 
@@ -116,30 +132,30 @@ class ThreadsSettings(PlatformSettings):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="PUBLISHER_",
-        env_nested_delimiter="__",
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=NESTED,
         env_file=".env",
         extra="ignore",
     )
 
-    posts_dir: Path = Path("posts")
-    timezone: str = "Asia/Jakarta"
+    posts_dir: Path = Path(defaults.POSTS_DIR)
+    timezone: str = defaults.TIMEZONE
     redis_url: SecretStr | None = None
-    state_dir: Path = Path(".publisher")
+    state_dir: Path = Path(defaults.STATE_DIR)
     dry_run: bool = False
     media_dir: Path | None = None
     media_base_url: str | None = None
 
     # Scheduling policy (see the README's operator section).
-    missed_grace_minutes: int = 60
+    missed_grace_minutes: int = defaults.MISSED_GRACE_MINUTES
     blackout_dates: list[date] = []
 
     # The scheduler and worker (publisher.scheduler, worker/). ``namespace`` prefixes every Redis key and the
     # Celery queue, so several installations (or tests) can share one Redis server.
-    namespace: str = "publisher"
+    namespace: str = defaults.NAMESPACE
     # Seconds before Redis redelivers an unacknowledged task; the lease and time limits are derived from it.
-    visibility_timeout: int = 300
-    task_time_limit: int = 60
+    visibility_timeout: int = defaults.VISIBILITY_TIMEOUT_SECONDS
+    task_time_limit: int = defaults.TASK_TIME_LIMIT_SECONDS
     # Posts per minute per platform account, enforced across all workers; unlisted platforms get 30.
     rate_limits: dict[str, float] = {}
 
@@ -179,7 +195,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Jakarta)") from exc
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. {defaults.TIMEZONE})") from exc
         return value
 
     @field_validator("approvers", mode="before")
@@ -233,11 +249,6 @@ def unconfigured_message(platform: str, settings: Settings) -> str | None:
     config = settings.platform(platform)
     if config is None:
         return f"{platform} has no settings section in this version"
-    missing = config.missing()
-    if not missing:
+    if config.configured:
         return None
-    prefix = f"PUBLISHER_{platform.upper()}__"
-    names = ", ".join(
-        re.sub(r"\b(?!or\b)[a-z][a-z_]*", lambda m: prefix + m.group(0).upper(), item) for item in missing
-    )
-    return f"{platform} is not configured: set {names}"
+    return f"{platform} is not configured: set {config.missing_env_names(platform)}"

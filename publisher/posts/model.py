@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-DEFAULT_TZ = ZoneInfo("Asia/Jakarta")
+from publisher import defaults
+
+DEFAULT_TZ = ZoneInfo(defaults.TIMEZONE)
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 HASHTAG_PATTERN = re.compile(r"^\w+$")
 OFFSET_PATTERN = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")

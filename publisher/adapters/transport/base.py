@@ -1,8 +1,7 @@
 """The HTTP seam every adapter talks through, in the spirit of httpx's transports.
 
 An adapter builds an ``HttpRequest`` and hands it to ``Transport.send``; it never imports ``requests``. Two
-transports exist and the adapter factory (``publisher.adapters.build_adapter``) picks one — the only place dry-run
-is decided:
+transports exist (``requests``, ``dry_run``); :func:`publisher.adapters.registry.build_adapter` picks one:
 
     RequestsTransport  real HTTP: one session per process, (connect, read) timeouts, never retries by itself
     DryRunTransport    records what would have been sent (secrets masked) and answers a plausible success
@@ -17,13 +16,12 @@ Failures that happen before an HTTP status exists are told apart, because they d
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 USER_AGENT = "bengkulu-selatan-publisher/0.1 (+Kantor Imigrasi Bengkulu Selatan)"
-TIMEOUTS = (5.0, 30.0)  # (connect, read) seconds; uploads of a few MB fit well inside the read timeout
-MASK = "***"
 
 
 @dataclass(frozen=True)
@@ -80,21 +78,7 @@ class Transport(Protocol):
     def send(self, request: HttpRequest) -> HttpResponse: ...
 
 
-class Masker:
-    """Replaces every known secret (longest first, so a token containing another is fully hidden) with ``***``."""
-
-    def __init__(self, secrets: Iterable[str | None]) -> None:
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
-        return text
-
-
-def _where(url: str) -> str:
+def location_of(url: str) -> str:
     """Scheme, host and path of a URL — enough to say what failed, never the query string."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from publisher.adapters.transport.base import MASK, HttpRequest, HttpResponse, Masker
+from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.infra.masking import MASK, Masker
 
 log = logging.getLogger("publisher.transport")
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 import threading
 
+from publisher import defaults
 from publisher.adapters.transport.base import (
-    TIMEOUTS,
     USER_AGENT,
     AnswerLost,
     HttpRequest,
     HttpResponse,
-    Masker,
     NothingSent,
-    _where,
+    location_of,
 )
+from publisher.infra.masking import Masker
 
 
 class RequestsTransport:
@@ -28,7 +28,7 @@ class RequestsTransport:
     _session_pid = 0
     _session_lock = threading.Lock()
 
-    def __init__(self, *, timeouts: tuple[float, float] = TIMEOUTS, masker: Masker | None = None) -> None:
+    def __init__(self, *, timeouts: tuple[float, float] = defaults.HTTP_TIMEOUTS, masker: Masker | None = None) -> None:
         self.timeouts = timeouts
         self.mask = masker or Masker([])
 
@@ -53,7 +53,7 @@ class RequestsTransport:
     def send(self, request: HttpRequest) -> HttpResponse:
         import requests
 
-        where = self.mask(_where(request.url))  # Telegram puts the bot token in the path
+        where = self.mask(location_of(request.url))  # Telegram puts the bot token in the path
         # The errors below are raised ``from None``: requests' own exception text carries the full URL, and with
         # it Telegram's token, into any traceback that gets logged.
         try:
