@@ -23,6 +23,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from publisher.cards.brand import Brand
+
 GRAPH_API_BASE = "https://graph.facebook.com/v24.0"
 
 
@@ -138,6 +140,9 @@ class Settings(BaseSettings):
     task_time_limit: int = 60
     # Posts per minute per platform account, enforced across all workers; unlisted platforms get 30.
     rate_limits: dict[str, float] = {}
+
+    # The office's identity on cards, posters, digests and texts (PUBLISHER_BRAND__OFFICE, __PHONE, ...).
+    brand: Brand = Brand()
 
     facebook: FacebookSettings = FacebookSettings()
     instagram: InstagramSettings = InstagramSettings()
