@@ -26,7 +26,7 @@ from publisher.timefmt import format_date_id, format_time_id
 RADIO_WORDS = 130
 WHATSAPP_CHARS = 1000
 SMS_SEGMENTS = 2
-ELLIPSIS = "…"
+SMS_ELLIPSIS = "..."  # "…" is outside GSM-7: it alone would make an SMS UCS-2
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -142,7 +142,7 @@ def sms_text(post: Post, brand: Brand, tz: ZoneInfo) -> SmsText:
     title = _unmarked(post.title).rstrip(".") + "."
     prefix = "RALAT. " if post.supersedes and not title.lower().startswith("ralat") else ""
 
-    def assemble(title: str, body: str, with_link: bool) -> str:
+    def assemble(title: str, body: str, with_link: bool, when: str = when) -> str:
         parts = [f"{brand.office}: {prefix}{title}", when, body, contact + (f" {link}" if with_link else "")]
         return " ".join(p for p in parts if p)
 
@@ -159,8 +159,13 @@ def sms_text(post: Post, brand: Brand, tz: ZoneInfo) -> SmsText:
         if fits(assemble(title, body, with_link)):
             text = assemble(title, body, with_link)
             return SmsText(text, count_sms(text))
-    words = title.split()
-    while len(words) > 1 and not fits(assemble(" ".join(words) + ELLIPSIS, "", False)):
-        words.pop()
-    text = assemble(" ".join(words) + ELLIPSIS, "", False)
+    # Still too long (a title of many words, or UCS-2's 67 per segment): cut the title at a word, and as a last
+    # resort the place, keeping the date and the number.
+    for place in (when, when.split(", ")[0] + "." if when else ""):
+        words = title.split()
+        while len(words) > 1 and not fits(assemble(" ".join(words) + SMS_ELLIPSIS, "", False, place)):
+            words.pop()
+        text = assemble(" ".join(words) + SMS_ELLIPSIS, "", False, place)
+        if fits(text):
+            break
     return SmsText(text, count_sms(text))
