@@ -90,9 +90,9 @@ class Brand(BaseModel):
     @model_validator(mode="after")
     def _readable(self) -> Brand:
         problems = [
-            f"PUBLISHER_BRAND__{variable.upper()} {hex_colour(bad)}: {role} on the {template} has contrast "
-            f"{ratio:.2f}:1, below WCAG AA {palette.AA_NORMAL}:1"
-            for template, role, ratio, variable, bad in contrast_failures(self)
+            f"{role} on the {template}: {text} on {ground} has contrast {ratio:.2f}:1, below WCAG AA "
+            f"{palette.AA_NORMAL}:1"
+            for template, role, ratio, text, ground in contrast_failures(self)
         ]
         if problems:
             raise ValueError("colours refused: " + "; ".join(problems))
@@ -200,35 +200,35 @@ def looks(brand: Brand) -> dict[str, Look]:
     return {"card": card_look(brand), "print poster and digest": print_look(brand)}
 
 
-# Which brand colour each Look field comes from, for naming the variable in an error.
 _SOURCES = ("primary", "primary_dark", "accent", "secondary")
+_FIXED = {WHITE: "white", palette.PAPER: "the panel's near-white", palette.RED: "the correction red"}
 
 
-def contrast_failures(brand: Brand) -> list[tuple[str, str, float, str, RGB]]:
-    """(template, role, ratio, variable to change, its colour) for every pair below WCAG AA."""
+def contrast_failures(brand: Brand) -> list[tuple[str, str, float, str, str]]:
+    """(template, role, ratio, text colour, background colour) for every pair below WCAG AA, each colour named by
+    the variable it comes from (``PUBLISHER_BRAND__ACCENT #B07A00``)."""
     colours = brand.colours()
     found = []
     for template, look in looks(brand).items():
         for role, (text, ground) in look.pairs().items():
             ratio = contrast_ratio(text, ground)
-            if ratio >= palette.AA_NORMAL:
-                continue
-            variable = _blame(colours, text, ground)
-            found.append((template, role, ratio, variable, colours.get(variable, text)))
+            if ratio < palette.AA_NORMAL:
+                found.append((template, role, ratio, _name(colours, text), _name(colours, ground)))
     return found
 
 
-def _blame(colours: dict[str, RGB], text: RGB, ground: RGB) -> str:
-    """The brand colour behind a failing pair: the one used directly, else the one a colour was mixed from."""
-    for colour in (text, ground):
-        for name in _SOURCES:
-            if colours[name] == colour:
-                return name
-    for colour in (text, ground):
-        nearest = min(_SOURCES, key=lambda n: sum(abs(a - b) for a, b in zip(colours[n], colour, strict=True)))
-        if colour not in (WHITE, palette.PAPER, palette.RED):
-            return nearest
-    return "primary"
+def _name(colours: dict[str, RGB], colour: RGB) -> str:
+    """The variable a drawn colour comes from: set directly, or the brand colour it was mixed from."""
+    if colour in _FIXED:
+        return _FIXED[colour]
+    exact = [n for n in _SOURCES if colours[n] == colour]
+    nearest = exact[0] if exact else min(_SOURCES, key=lambda n: _distance(colours[n], colour))
+    shade = "" if exact else "a tint of "
+    return f"{shade}PUBLISHER_BRAND__{nearest.upper()} {hex_colour(colours[nearest])}"
+
+
+def _distance(first: RGB, second: RGB) -> int:
+    return sum(abs(a - b) for a, b in zip(first, second, strict=True))
 
 
 def _mix(colour: RGB, other: RGB, share: float) -> RGB:
