@@ -145,7 +145,7 @@ def test_posters_with_a_second_office(medan: Brand, size: PosterSize, printable:
 
 def test_digest_and_texts_with_a_second_office(medan: Brand) -> None:
     post = load("seminar-pelayanan-prima")
-    image, shown = compose_digest([Entry(post, None)], IsoWeek.parse("2027-W06"), medan, TZ)
+    _, shown = compose_digest([Entry(post, None)], IsoWeek.parse("2027-W06"), medan, TZ)
     assert shown == 1
     assert "Kantor Imigrasi Kelas I Tempat Pemeriksaan Imigrasi Medan" in radio_script(post, medan, TZ)
     assert "nol delapan satu satu" in radio_script(post, medan, TZ)  # the WhatsApp number, read digit by digit

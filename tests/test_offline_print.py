@@ -55,7 +55,6 @@ def test_poster_qr_decodes_to_the_link_and_is_at_least_3_cm(tmp_path: Path, size
     file = tmp_path / "poster.png"
     poster.image.save(file)
     assert decode_qr(file) == [post.link]
-    left, top, right, bottom = poster.qr_box
     code = poster.image.crop(poster.qr_box)
     assert symbol_side(code, post.link or "") / PAPERS[size].dpi * 25.4 >= 30
     # The contact strip carries what someone without a link needs.
