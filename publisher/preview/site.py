@@ -104,6 +104,7 @@ class PostView:
     unconfigured: list[str] = field(default_factory=list)  # labels of the platforms without credentials here
     poster: str | None = None  # site path of the A4 poster PDF, when the cards package can draw posters
     poster_en: str | None = None
+    offline: list[OfflineText] = field(default_factory=list)  # radio, WhatsApp and SMS forms (publisher announce)
 
     @property
     def thumbnail(self) -> CardFile | None:
@@ -112,6 +113,28 @@ class PostView:
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.post.kind, str(self.post.kind))
+
+
+@dataclass(frozen=True)
+class OfflineText:
+    label: str
+    text: str
+    note: str  # its count against its limit
+
+
+def _offline_texts(post: Post, settings: Settings) -> list[OfflineText]:
+    from publisher.offline.texts import RADIO_WORDS, WHATSAPP_CHARS, radio_script, sms_text, whatsapp_text
+
+    brand, tz = settings.brand, settings.tz
+    radio = radio_script(post, brand, tz)
+    whatsapp = whatsapp_text(post, brand, tz)
+    sms = sms_text(post, brand, tz)
+    sms_note = sms.count.line() + (f" · GSM-7 form: {sms.gsm7}" if sms.gsm7 else "")
+    return [
+        OfflineText("Radio / mosque loudspeaker", radio, f"{len(radio.split())}/{RADIO_WORDS} words"),
+        OfflineText("WhatsApp", whatsapp, f"{len(whatsapp)}/{WHATSAPP_CHARS} characters"),
+        OfflineText("SMS", sms.text, sms_note),
+    ]
 
 
 @dataclass
@@ -351,6 +374,7 @@ def _post_view(
         ],
         poster=poster_paths.get(False),
         poster_en=poster_paths.get(True),
+        offline=_offline_texts(post, settings),
     )
 
 
@@ -377,6 +401,7 @@ def _page_key(view: PostView, renderer: str, templates: str, links_superseded: b
         view.repeats,
         view.poster,
         view.poster_en,
+        [(t.label, t.text, t.note) for t in view.offline],
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
 
