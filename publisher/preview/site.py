@@ -217,7 +217,9 @@ def build_site(
     now = (now or datetime.now(tz)).astimezone(tz)
     out_dir.mkdir(parents=True, exist_ok=True)
     with_posters = posters and poster_renderer() is not None
-    renderer = CardRenderer(out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards")
+    renderer = CardRenderer(
+        out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards", brand=settings.brand
+    )
     # A first run over many posts: the render workers start (and load fonts, draw each size's header) while the
     # posts are checked below, instead of after it. About four cards a post is a fair guess of what is coming.
     renderer.start_workers(4 * len(find_post_files(list(paths or []) or [settings.posts_dir])[0]), posters=with_posters)
