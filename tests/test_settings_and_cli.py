@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from publisher.cli import cli
 from publisher.settings import load_settings
 
-CONTRACT_VERBS = ["check", "preview", "publish", "run", "status", "retract", "doctor", "poster", "pause", "resume"]
+CONTRACT_VERBS = [
+    "check", "preview", "publish", "run", "status", "retract", "doctor", "poster", "pause", "resume", "digest", "announce"
+]  # fmt: skip
 
 
 def test_env_nesting_and_secrets_are_masked(monkeypatch, tmp_path):
