@@ -68,11 +68,12 @@ class Brand(BaseModel):
     def _colour(cls, value: str) -> str:
         return hex_colour(parse_colour(value))
 
-    @field_validator("logo")
+    @field_validator("logo", mode="before")
     @classmethod
-    def _logo(cls, value: Path | None) -> Path | None:
-        if value is None or str(value) == "":
+    def _logo(cls, value: object) -> Path | None:
+        if value is None or str(value).strip() == "":  # PUBLISHER_BRAND__LOGO= (empty): the drawn emblem
             return None
+        value = Path(str(value))
         try:
             with Image.open(value) as image:
                 image.verify()

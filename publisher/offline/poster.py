@@ -82,6 +82,8 @@ def compose_poster(post: Post, brand: Brand, *, size: PosterSize = PosterSize.A4
     pad = round(code.width * 0.08)
     strip = code.width + 2 * pad + round(code.width * 0.1)  # room for the caption under the code
     content = build_content(post, english=english, brand=brand, look=look)
+    # _compose, not compose: compose keeps a body-less card's stem in a cache for its reminders, which for a
+    # banner would hold ~100 MB for the life of the process.
     with _DRAWING:
         card: Composition = _compose(content, width, height - strip, with_body=paper.with_body)
     page = Image.new("RGB", (width, height), look.band)
