@@ -14,6 +14,7 @@ from publisher.adapters import adapter_classes
 from publisher.cards import compose_card, render_card
 from publisher.cards.brand import Brand, card_look, print_look
 from publisher.cards.palette import AA_NORMAL, contrast_ratio
+from publisher.cards.templates import Frame
 from publisher.loader import load_post
 from publisher.offline.digest import Entry, IsoWeek, compose_digest
 from publisher.offline.poster import PosterSize, compose_poster
@@ -151,3 +152,13 @@ def test_digest_and_texts_with_a_second_office(medan: Brand) -> None:
     assert "nol delapan satu satu" in radio_script(post, medan, TZ)  # the WhatsApp number, read digit by digit
     assert "061-7000000" in whatsapp_text(post, medan, TZ) and "0811-6000-000" in whatsapp_text(post, medan, TZ)
     assert "0811-6000-000" in sms_text(post, medan, TZ).text
+
+
+def test_a_long_office_name_stays_inside_the_card() -> None:
+    brand = Brand(office="Kantor Imigrasi Kelas I Khusus Tempat Pemeriksaan Imigrasi Jakarta Selatan")
+    for platform in ("instagram", "x"):
+        spec = ADAPTERS[platform].card
+        composition = compose_card(load("paspor-baru"), spec, brand=brand)
+        name = next(b for b in composition.blocks if b.role == "office-name")
+        assert name.text == "KELAS I KHUSUS TEMPAT PEMERIKSAAN IMIGRASI JAKARTA SELATAN"
+        assert name.box[2] <= spec.width - Frame(spec.width, spec.height).margin

@@ -137,6 +137,9 @@ def _chrome(width: int, height: int, look: Look) -> tuple[Image.Image, tuple[Tex
     image.paste(mark, (m, (header - mark_size) // 2), mark)
     text_x = m + mark_size + frame.px(26)
     kicker_size, name_size = frame.px(24), frame.px(42)
+    room = width - text_x - m
+    while name_size > kicker_size and measure(look.name, name_size, EXTRABOLD) > room:  # a long office name
+        name_size -= 1
     gap = frame.px(10)
     block = round(kicker_size * CAP_HEIGHT_EM) + gap + round(name_size * CAP_HEIGHT_EM)
     kicker_base = (header - block) // 2 + round(kicker_size * CAP_HEIGHT_EM)
