@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from publisher.adapters.registry import adapter_classes  # noqa: E402
+from publisher.brand.palette import NAVY  # noqa: E402
 from publisher.cards import layout, render_card, templates  # noqa: E402
 from publisher.cards.encode import encode  # noqa: E402
-from publisher.cards.palette import NAVY  # noqa: E402
 from publisher.posts.loader import load_post  # noqa: E402
 from publisher.posts.model import Post  # noqa: E402
 

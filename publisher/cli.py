@@ -340,32 +340,129 @@ def resume(ctx: Context) -> None:
     "out_file",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the poster: FILE.pdf (one A4 page) or FILE.png (300 dpi).",
+    help="Where to write the poster: FILE.pdf (one page) or FILE.png.",
 )
 @click.option("--english", is_flag=True, help="The English version (the post needs an `en:` block).")
+@click.option("--print", "printable", is_flag=True, help="Ink-saving variant for office printers: white paper.")
+@click.option(
+    "--size",
+    type=click.Choice(["a4", "a3", "banner"]),
+    default="a4",
+    show_default=True,
+    help="a4 / a3 (300 dpi) for notice boards, banner: a 300 × 100 cm spanduk (100 dpi).",
+)
 @pass_context
-def poster(ctx: Context, post_id: str, out_file: Path, english: bool) -> None:
-    """Write an A4 printable poster of one post, for notice boards.
+def poster(ctx: Context, post_id: str, out_file: Path, english: bool, printable: bool, size: str) -> None:
+    """Write a printable poster of one post, for notice boards or as a banner.
 
-    The same design as the social cards, at A4 portrait and 300 dpi, with the post's text. PDF or PNG by the
-    suffix of --out.
+    The card's design at paper size with the post's text, a QR code to its link (or the office's site) and the
+    office's address, phone/WhatsApp and opening hours (PUBLISHER_BRAND__*). PDF or PNG by the suffix of --out.
     """
-    from publisher.cards.poster import format_for_suffix, render_poster
-    from publisher.posts.lookup import PostInvalid, PostNotFound, load_post_by_id
+    from publisher.offline.poster import PAPERS, PosterSize, render_poster
 
-    fmt = format_for_suffix(out_file.suffix)
-    if fmt is None:
-        raise click.BadParameter(f"{out_file.name!r}: end the file name with .pdf or .png", param_hint="--out")
-    try:
-        post = load_post_by_id(post_id, ctx.settings)
-    except (PostNotFound, PostInvalid) as exc:
-        raise _fail(exc) from None
+    fmt = _page_format(out_file)
+    post = _post(ctx, post_id)
     if english and post.en is None:
         raise click.ClickException(f"post {post_id!r} has no English version (`en:`)")
-    data = render_poster(post, english=english, fmt=fmt)
+    paper = PAPERS[PosterSize(size)]
+    data = render_poster(post, ctx.settings.brand, size=PosterSize(size), printable=printable, english=english,
+                         fmt=fmt)  # fmt: skip
+    _write(out_file, data)
+    variant = ", ink-saving" if printable else ""
+    click.echo(
+        f"{out_file}: {size.upper()} poster of {post_id} ({paper.width_mm / 10:g} × {paper.height_mm / 10:g} cm, "
+        f"{paper.dpi} dpi{variant}; {fmt}, {len(data):,} bytes)"
+    )
+
+
+@cli.command()
+@click.option("--week", required=True, metavar="YYYY-Www", help="The ISO week, e.g. 2026-W50.")
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.pdf to print, or FILE.png for a WhatsApp group.",
+)
+@pass_context
+def digest(ctx: Context, week: str, out_file: Path) -> None:
+    """One A4 notice-board page of a week's ready posts, each with a QR code.
+
+    Service updates, policy changes (a correction shown as replacing the old notice) and events with date, time
+    and place, in type readable at arm's length, and the office's address, phone and hours.
+    """
+    from publisher.offline.digest import IsoWeek, render_digest
+
+    try:
+        iso_week = IsoWeek.parse(week)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--week") from None
+    fmt = _page_format(out_file)
+    data, shown = render_digest(iso_week, ctx.settings, fmt=fmt)
+    _write(out_file, data)
+    click.echo(f"{out_file}: digest of {iso_week} with {shown} post(s) ({fmt}, {len(data):,} bytes)")
+
+
+@cli.command()
+@click.argument("post_id")
+@click.option(
+    "--format",
+    "text_format",
+    required=True,
+    type=click.Choice(["radio", "whatsapp", "sms"]),
+    help="radio: a script to read aloud; whatsapp: a text to forward; sms: at most two SMS.",
+)
+@click.option("--gsm7", is_flag=True, help="sms: print the GSM-7 (transliterated) form when the text needs UCS-2.")
+@pass_context
+def announce(ctx: Context, post_id: str, text_format: str, gsm7: bool) -> None:
+    """Print a post as a radio or mosque-loudspeaker script, a WhatsApp text, or an SMS.
+
+    radio: spoken Indonesian (numbers, dates and times in words, abbreviations expanded, no links), about 130
+    words. whatsapp: *bold* title, the link and the office's number, at most 1,000 characters. sms: at most two
+    segments; the count (GSM-7 or UCS-2) goes to stderr, with a warning and the GSM-7 form when UCS-2 is needed.
+    """
+    from publisher.offline.texts import radio_script, sms_text, whatsapp_text
+
+    settings = ctx.settings
+    post = _post(ctx, post_id)
+    if text_format == "radio":
+        click.echo(radio_script(post, settings.brand, settings.tz))
+    elif text_format == "whatsapp":
+        click.echo(whatsapp_text(post, settings.brand, settings.tz))
+    else:
+        sms = sms_text(post, settings.brand, settings.tz)
+        alternative = sms.gsm7
+        click.echo(alternative if gsm7 and alternative else sms.text)
+        click.echo(f"sms: {sms.count.line()}", err=True)
+        if alternative is not None and not gsm7:
+            from publisher.offline.sms import count_sms
+
+            click.echo(
+                f"warning: characters outside GSM-7 make this UCS-2 (70 characters per SMS); the GSM-7 form "
+                f"({count_sms(alternative).line()}), printed alone by --gsm7:\n{alternative}",
+                err=True,
+            )
+
+
+def _page_format(out_file: Path) -> str:
+    fmt = {".pdf": "PDF", ".png": "PNG"}.get(out_file.suffix.lower())
+    if fmt is None:
+        raise click.BadParameter(f"{out_file.name!r}: end the file name with .pdf or .png", param_hint="--out")
+    return fmt
+
+
+def _post(ctx: Context, post_id: str):  # -> publisher.post.Post
+    from publisher.posts.lookup import PostInvalid, PostNotFound, load_post_by_id
+
+    try:
+        return load_post_by_id(post_id, ctx.settings)
+    except (PostNotFound, PostInvalid) as exc:
+        raise _fail(exc) from None
+
+
+def _write(out_file: Path, data: bytes) -> None:
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_bytes(data)
-    click.echo(f"{out_file}: A4 poster of {post_id} ({fmt}, {len(data):,} bytes)")
 
 
 # --- writing a post: new --------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from PIL import Image, ImageOps
 
 from publisher.adapters.registry import adapter_class, adapter_classes
+from publisher.brand.palette import AA_NORMAL, NAVY, contrast_ratio, text_pairs
 from publisher.cards import RenderedCard, compose_card, render_card
 from publisher.cards import cache as card_cache
 from publisher.cards.cache import cached_render_card
@@ -21,7 +22,6 @@ from publisher.cards.emoji import font_for_cluster, split_runs
 from publisher.cards.encode import TooLarge, encode
 from publisher.cards.fonts import BOLD, EXTRABOLD, emoji_coverage, text_coverage, text_font
 from publisher.cards.layout import draw_line
-from publisher.cards.palette import AA_NORMAL, NAVY, contrast_ratio, text_pairs
 from publisher.cards.poster import A4_PIXELS, compose_poster, render_poster
 from publisher.cards.templates import Frame
 from publisher.posts.loader import load_post

@@ -271,8 +271,8 @@ def test_command_refuses_a_bad_period(tmp_path):
 
 def test_the_results_card_renders_for_every_platform(tmp_path, settings):
     from publisher.adapters.registry import adapter_classes
+    from publisher.brand.palette import AA_NORMAL, contrast_ratio
     from publisher.cards import render_card
-    from publisher.cards.palette import AA_NORMAL, contrast_ratio
     from publisher.cards.skm import compose_skm_card
     from publisher.posts.loader import load_post
 

@@ -5,7 +5,7 @@ Screen readers read it aloud, so it is written as sentences in the card's langua
 
 from __future__ import annotations
 
-from publisher.cards.content import OFFICE_FULL, CardContent
+from publisher.cards.content import CardContent
 
 PHRASES = {
     False: {
@@ -34,7 +34,7 @@ def _sentence(text: str) -> str:
 
 def alt_text(content: CardContent, *, limit: int | None = None) -> str:
     phrases = PHRASES[content.english]
-    parts = [phrases["card"].format(office=OFFICE_FULL)]
+    parts = [phrases["card"].format(office=content.look.office)]
     if content.correction:
         parts.append(f"{content.correction}: {content.correction_note}")
     parts.append(f"{content.badge.capitalize()}: {content.title}")

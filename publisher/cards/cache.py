@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from publisher.adapters.base import Adapter
+from publisher.brand.identity import Brand
 from publisher.cards import RENDERER_VERSION, RenderedCard, card_alt, render_card
 from publisher.cards.content import build_content
 from publisher.cards.fonts import font_versions
@@ -30,11 +31,13 @@ def default_cache_dir() -> Path:
     return Path(load_settings().state_dir) / "cards"
 
 
-def cache_key(post: Post, adapter: type[Adapter], *, occurrence: object = None, english: bool = False) -> str:
+def cache_key(
+    post: Post, adapter: type[Adapter], *, occurrence: object = None, english: bool = False, brand: Brand | None = None
+) -> str:
     if post.image is not None:
         pixels: dict[str, object] = {"image_sha256": hashlib.sha256(Path(post.image).read_bytes()).hexdigest()}
     else:
-        pixels = build_content(post, occurrence=occurrence, english=english).pixel_key()
+        pixels = build_content(post, occurrence=occurrence, english=english, brand=brand).pixel_key()
         if post.skm is not None:
             pixels["skm"] = post.skm.model_dump(mode="json")
     payload = {
@@ -42,7 +45,7 @@ def cache_key(post: Post, adapter: type[Adapter], *, occurrence: object = None, 
         "fonts": font_versions(),
         "spec": asdict(adapter.card),
         "pixels": pixels,
-        "alt": card_alt(post, adapter, occurrence=occurrence, english=english),
+        "alt": card_alt(post, adapter, occurrence=occurrence, english=english, brand=brand),
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
@@ -55,10 +58,11 @@ def cached_render_card(
     occurrence: object = None,
     english: bool = False,
     cache_dir: Path | None = None,
+    brand: Brand | None = None,
 ) -> RenderedCard:
     """:func:`render_card` through the on-disk cache (default: ``settings.state_dir / "cards"``)."""
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    key = cache_key(post, adapter, occurrence=occurrence, english=english)
+    key = cache_key(post, adapter, occurrence=occurrence, english=english, brand=brand)
     spec = adapter.card
     image_path = directory / f"{key}.{spec.extension}"
     meta_path = directory / f"{key}.json"
@@ -68,7 +72,7 @@ def cached_render_card(
             return RenderedCard(image_path.read_bytes(), meta["format"], meta["width"], meta["height"], meta["alt"])
         except (OSError, ValueError, KeyError):
             pass  # a damaged entry is simply rendered again and overwritten
-    card = render_card(post, adapter, occurrence=occurrence, english=english)
+    card = render_card(post, adapter, occurrence=occurrence, english=english, brand=brand)
     directory.mkdir(parents=True, exist_ok=True)
     _write_atomic(image_path, card.data)
     meta = {"format": card.format, "width": card.width, "height": card.height, "alt": card.alt, "post_id": post.id}

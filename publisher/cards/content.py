@@ -11,12 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from publisher.brand.identity import DEFAULT_BRAND, Brand, Look, card_look
 from publisher.posts.model import Kind, Post
 from publisher.text.dates import format_date_id, format_time_id
-
-OFFICE_KICKER = "KANTOR IMIGRASI"
-OFFICE_NAME = "BENGKULU SELATAN"
-OFFICE_FULL = "Kantor Imigrasi Bengkulu Selatan"
 
 KIND_BADGES = {
     False: {Kind.SERVICE_UPDATE: "INFO LAYANAN", Kind.POLICY_CHANGE: "KEBIJAKAN", Kind.EVENT_REMINDER: "AGENDA"},
@@ -24,7 +21,6 @@ KIND_BADGES = {
 }
 CORRECTION = {False: "RALAT / PEMBARUAN", True: "CORRECTION / UPDATE"}
 CORRECTION_NOTE = {False: "Menggantikan pengumuman sebelumnya", True: "Replaces an earlier notice"}
-FOOTER_ORG = {False: "Direktorat Jenderal Imigrasi", True: "Directorate General of Immigration"}
 
 DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -52,6 +48,7 @@ class CardContent:
     footer_left: str
     footer_right: str | None
     body: str  # drawn on the printable poster only
+    look: Look  # the office's words and colours in the header, and every colour drawn
 
     def pixel_key(self) -> dict[str, object]:
         """Everything here that reaches the pixels, for the render cache key."""
@@ -65,6 +62,7 @@ class CardContent:
             "details": [[d.icon, d.text] for d in self.details],
             "footer": [self.footer_left, self.footer_right],
             "body": self.body,
+            "look": repr(self.look),
         }
 
 
@@ -95,7 +93,17 @@ def plain(text: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
-def build_content(post: Post, *, occurrence: object = None, english: bool = False) -> CardContent:
+def build_content(
+    post: Post,
+    *,
+    occurrence: object = None,
+    english: bool = False,
+    brand: Brand | None = None,
+    look: Look | None = None,
+) -> CardContent:
+    """The card's words; ``brand`` (default: Kantor Imigrasi Bengkulu Selatan) names the office, ``look`` overrides
+    the brand's card colours (the print poster's)."""
+    brand = brand or DEFAULT_BRAND
     english = bool(english and post.en)
     title = post.en.title if english and post.en else post.title
     subtitle = (post.en.subtitle if english and post.en else post.subtitle) or None
@@ -121,9 +129,10 @@ def build_content(post: Post, *, occurrence: object = None, english: bool = Fals
         correction=CORRECTION[english] if post.supersedes else None,
         correction_note=CORRECTION_NOTE[english] if post.supersedes else None,
         details=tuple(details),
-        footer_left=FOOTER_ORG[english],
+        footer_left=brand.parent_en if english else brand.parent,
         footer_right=f"#{post.hashtags[0]}" if post.hashtags else None,
         body=plain(body),
+        look=look or card_look(brand),
     )
 
 

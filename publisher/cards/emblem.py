@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
-from publisher.cards.palette import GOLD, GOLD_SOFT, NAVY, NAVY_DEEP, RGB, WHITE
+from publisher.brand.palette import GOLD, GOLD_SOFT, NAVY, NAVY_DEEP, RGB, WHITE
 
 SUPERSAMPLE = 4
 
@@ -105,3 +105,14 @@ def icon(name: str, size: int, color: RGB) -> Image.Image:
         draw.rounded_rectangle((big * 0.38, big * 0.3, big * 0.96, big * 0.7), radius=big * 0.2, outline=color,
                                width=line)  # fmt: skip
     return _finish(image, size)
+
+
+@lru_cache(maxsize=8)
+def logo(path: str, size: int) -> Image.Image:
+    """The office's own logo file (``PUBLISHER_BRAND__LOGO``) fitted into a ``size`` px square, RGBA, centred."""
+    with Image.open(path) as opened:
+        mark = opened.convert("RGBA")
+    mark.thumbnail((size, size), Image.Resampling.LANCZOS)
+    square = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    square.paste(mark, ((size - mark.width) // 2, (size - mark.height) // 2), mark)
+    return square

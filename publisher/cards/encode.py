@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from publisher.cards.palette import NAVY
+from publisher.brand.palette import NAVY
 
 PNG_COMPRESS_LEVEL = 2
 JPEG_QUALITY = 88

@@ -3,7 +3,7 @@ the number of respondents, in the cards' identity (header, footer and colours of
 
 Wide cards put the index in a left column and the bars on the right; portrait and square cards stack them. Bars
 start at 0 and end at the highest score, 4, so their lengths compare honestly. Every text is drawn on flat colour
-with one of the pairs :mod:`publisher.cards.palette` declares, and reported as a ``TextBlock`` like any card's.
+with one of the pairs :mod:`publisher.brand.palette` declares, and reported as a ``TextBlock`` like any card's.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from PIL import ImageDraw
 
-from publisher.cards import palette
-from publisher.cards.content import FOOTER_ORG
+from publisher.brand import palette
+from publisher.brand.identity import Brand, card_look
 from publisher.cards.fonts import BOLD, EXTRABOLD, SEMIBOLD
 from publisher.cards.layout import TextBlock, draw_line, measure
 from publisher.cards.templates import _DRAWING, CAP_HEIGHT_EM, Composition, Frame, _base
@@ -57,12 +57,13 @@ def decimal_comma(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-def compose_skm_card(post: Post, width: int, height: int) -> Composition:
-    """The drawn SKM card of ``post`` (which must carry ``skm``) at ``width``×``height``."""
+def compose_skm_card(post: Post, width: int, height: int, brand: Brand | None = None) -> Composition:
+    """The drawn SKM card of ``post`` (which must carry ``skm``) at ``width``×``height``, in ``brand``'s identity."""
+    brand = brand or Brand()
     assert post.skm is not None, "compose_skm_card needs a post with skm figures"
     hashtag = f"#{post.hashtags[0]}" if post.hashtags else None
     with _DRAWING:
-        base, base_blocks = _base(width, height, FOOTER_ORG[False], hashtag)
+        base, base_blocks = _base(width, height, brand.parent, hashtag, card_look(brand))
         result = Composition(base.copy(), list(base_blocks))
         frame = Frame(width, height)
         index_box, bars_box = _regions(frame)

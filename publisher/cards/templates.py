@@ -7,7 +7,7 @@ panel into a right-hand column. Every length is a multiple of ``u``, the card's 
 1080×1350 as well as 1600×900 or an A4 poster.
 
 Text is only ever drawn on flat colour (no gradient or photo underneath), so its contrast is exactly the pair that
-:mod:`publisher.cards.palette` declares, and every drawn text is reported as a :class:`TextBlock`.
+:mod:`publisher.brand.palette` declares, and every drawn text is reported as a :class:`TextBlock`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
-from publisher.cards import palette
-from publisher.cards.content import OFFICE_KICKER, OFFICE_NAME, CardContent, Detail
-from publisher.cards.emblem import emblem, icon
+from publisher.brand import palette
+from publisher.brand.identity import DEFAULT_LOOK, Look
+from publisher.cards.content import CardContent, Detail
+from publisher.cards.emblem import emblem, icon, logo
 from publisher.cards.fonts import BOLD, EXTRABOLD, REGULAR, SEMIBOLD
 from publisher.cards.layout import (
     FittedText,
@@ -32,6 +33,7 @@ from publisher.cards.layout import (
     measure,
     text_height,
 )
+from publisher.posts.model import Kind
 
 # Below this share of the card's width a title stops being readable on a phone (≈ 12 pt on a 360 pt screen).
 LEGIBILITY_FLOOR = 0.034
@@ -97,85 +99,94 @@ def _pill_text(canvas, draw, frame: Frame, x: int, top: int, height: int, text: 
 
 
 @lru_cache(maxsize=64)
-def _base(width: int, height: int, footer_left: str, footer_right: str | None) -> tuple[Image.Image, tuple]:
+def _base(width: int, height: int, footer_left: str, footer_right: str | None, look: Look) -> tuple[Image.Image, tuple]:
     """The parts cards of this size share: ground, header with emblem and office name, footer band and texts.
 
     Cached per size, language and hashtag (most posts share the office's), so a card starts as a copy of it
     instead of redrawing it. It starts as a copy of :func:`_chrome`, the same for every language and hashtag.
     """
-    chrome, header_blocks = _chrome(width, height)
+    chrome, header_blocks = _chrome(width, height, look)
     image = chrome.copy()
     frame = Frame(width, height)
-    return _footer_texts(image, ImageDraw.Draw(image), frame, footer_left, footer_right, list(header_blocks))
+    return _footer_texts(image, ImageDraw.Draw(image), frame, footer_left, footer_right, list(header_blocks), look)
 
 
 @lru_cache(maxsize=16)
-def _chrome(width: int, height: int) -> tuple[Image.Image, tuple[TextBlock, ...]]:
+def _chrome(width: int, height: int, look: Look) -> tuple[Image.Image, tuple[TextBlock, ...]]:
     """Ground, header band with its rings, emblem and office name, and the footer band without its texts: the
     dearest part of :func:`_base` (the emblem and rings are drawn supersampled), shared by every language and
     hashtag, and built by :func:`warm_up` in the preview's workers before the first card."""
     frame = Frame(width, height)
-    image = Image.new("RGB", (width, height), palette.NAVY)
+    image = Image.new("RGB", (width, height), look.ground)
     draw = ImageDraw.Draw(image)
     m, header = frame.margin, frame.header_height
     # Concentric rings at the header's right, a quiet nod to a passport stamp: drawn on the header band alone
     # so that no text anywhere sits on them.
-    band = Image.new("RGB", (width, header), palette.NAVY_DEEP)
+    band = Image.new("RGB", (width, header), look.band)
     band_draw = ImageDraw.Draw(band)
     cx, cy = width - frame.px(40), header // 2
     for radius in range(frame.px(50), frame.px(330), frame.px(34)):
-        band_draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=palette.NAVY_LINE,
+        band_draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), outline=look.rings,
                           width=frame.px(3))  # fmt: skip
     image.paste(band, (0, 0))
-    draw.rectangle((0, header, width, header + frame.rule), fill=palette.GOLD)
-    draw.rectangle((0, header + frame.rule, width, header + frame.rule + frame.px(3)), fill=palette.NAVY)
+    draw.rectangle((0, header, width, header + frame.rule), fill=look.rule)
+    draw.rectangle((0, header + frame.rule, width, header + frame.rule + frame.px(3)), fill=look.ground)
 
     mark_size = frame.px(96)
-    mark = emblem(mark_size)
+    mark = logo(look.logo, mark_size) if look.logo else emblem(mark_size)
     image.paste(mark, (m, (header - mark_size) // 2), mark)
     text_x = m + mark_size + frame.px(26)
     kicker_size, name_size = frame.px(24), frame.px(42)
+    room = width - text_x - m
+    while name_size > kicker_size and measure(look.name, name_size, EXTRABOLD) > room:  # a long office name
+        name_size -= 1
     gap = frame.px(10)
     block = round(kicker_size * CAP_HEIGHT_EM) + gap + round(name_size * CAP_HEIGHT_EM)
     kicker_base = (header - block) // 2 + round(kicker_size * CAP_HEIGHT_EM)
     name_base = kicker_base + gap + round(name_size * CAP_HEIGHT_EM)
     blocks = []
     for text, size, weight, base, pair, role in (
-        (OFFICE_KICKER, kicker_size, BOLD, kicker_base, palette.OFFICE_KICKER, "office-kicker"),
-        (OFFICE_NAME, name_size, EXTRABOLD, name_base, palette.OFFICE_NAME, "office-name"),
+        (look.kicker, kicker_size, BOLD, kicker_base, (look.office_kicker, look.band), "office-kicker"),
+        (look.name, name_size, EXTRABOLD, name_base, (look.office_name, look.band), "office-name"),
     ):
         end = draw_line(image, draw, text_x, base, text, size, weight, pair[0])
         box = (text_x, base - round(size * CAP_HEIGHT_EM), round(end), base + round(size * 0.25))
         blocks.append(TextBlock(role, text, box, size, *pair))
 
     footer_top = height - frame.footer_height
-    draw.rectangle((0, footer_top, width, height), fill=palette.NAVY_DEEP)
-    draw.rectangle((0, footer_top, width, footer_top + frame.rule), fill=palette.GOLD)
+    draw.rectangle((0, footer_top, width, height), fill=look.band)
+    draw.rectangle((0, footer_top, width, footer_top + frame.rule), fill=look.rule)
     return image, tuple(blocks)
 
 
 def _footer_texts(image: Image.Image, draw, frame: Frame, footer_left: str, footer_right: str | None,
-                  blocks: list[TextBlock]) -> tuple[Image.Image, tuple]:  # fmt: skip
+                  blocks: list[TextBlock], look: Look) -> tuple[Image.Image, tuple]:  # fmt: skip
     width, height, m = frame.width, frame.height, frame.margin
     footer_top = height - frame.footer_height
     size = frame.px(24)
     baseline = footer_top + frame.rule + (frame.footer_height - frame.rule + round(size * CAP_HEIGHT_EM)) // 2
-    end = draw_line(image, draw, m, baseline, footer_left, size, SEMIBOLD, palette.FOOTER_TEXT[0])
+    end = draw_line(image, draw, m, baseline, footer_left, size, SEMIBOLD, look.footer)
     box = (m, baseline - round(size * CAP_HEIGHT_EM), round(end), baseline + round(size * 0.25))
-    blocks.append(TextBlock("footer", footer_left, box, size, *palette.FOOTER_TEXT))
+    blocks.append(TextBlock("footer", footer_left, box, size, look.footer, look.band))
     if footer_right:
         text_width = round(measure(footer_right, size, BOLD))
         x = width - m - text_width
-        draw_line(image, draw, x, baseline, footer_right, size, BOLD, palette.FOOTER_ACCENT[0])
+        draw_line(image, draw, x, baseline, footer_right, size, BOLD, look.footer_accent)
         box = (x, baseline - round(size * CAP_HEIGHT_EM), x + text_width, baseline + round(size * 0.25))
-        blocks.append(TextBlock("footer-accent", footer_right, box, size, *palette.FOOTER_ACCENT))
+        blocks.append(TextBlock("footer-accent", footer_right, box, size, look.footer_accent, look.band))
     return image, tuple(blocks)
+
+
+def _theme(look: Look, kind: Kind) -> palette.Theme:
+    """The kind's badge colours and title bar from the look (service, policy and event badges in that order)."""
+    text, fill = look.badges[list(Kind).index(kind)]
+    return palette.Theme(badge_fill=fill, badge_text=text, accent=look.bar)
 
 
 def warm_up(width: int, height: int) -> None:
     """Builds what every card of this size draws first (header chrome, emblem, the fonts of the office name)."""
     with _DRAWING:
-        _chrome(width, height)
+        _chrome(width, height, DEFAULT_LOOK)
 
 
 # The cached FreeType faces are shared process-wide and FreeType faces are not safe to use from two threads at
@@ -214,9 +225,9 @@ def _from_stem(content: CardContent, width: int, height: int) -> Composition:
     if content.countdown:
         left, top, badge_height, index = stem.countdown_at
         frame = Frame(width, height)
+        text, fill = content.look.countdown
         _, block = _pill_text(result.image, ImageDraw.Draw(result.image), frame, left, top, badge_height,
-                              content.countdown, frame.px(28), EXTRABOLD, palette.COUNTDOWN[1], palette.COUNTDOWN[0],
-                              "countdown")  # fmt: skip
+                              content.countdown, frame.px(28), EXTRABOLD, fill, text, "countdown")  # fmt: skip
         result.blocks.insert(index, block)
     return result
 
@@ -239,11 +250,11 @@ def _compose(content: CardContent, width: int, height: int, *, with_body: bool,
     ``countdown_at`` receives where the countdown badge goes (see :class:`_Stem`).
     """
     frame = Frame(width, height)
-    base, base_blocks = _base(width, height, content.footer_left, content.footer_right)
+    base, base_blocks = _base(width, height, content.footer_left, content.footer_right, content.look)
     image = base.copy()
     draw = ImageDraw.Draw(image)
     result = Composition(image, list(base_blocks), title_floor=legibility_floor(width))
-    theme = palette.THEMES[content.kind]
+    theme = _theme(content.look, content.kind)
 
     top = frame.header_height + frame.rule + frame.px(3)
     if content.correction:
@@ -253,7 +264,7 @@ def _compose(content: CardContent, width: int, height: int, *, with_body: bool,
         if plan.title_whole and (plan.subtitle is not None or not content.subtitle):
             break
     if plan.panel is not None:
-        _draw_panel(result, draw, frame, plan.panel, theme)
+        _draw_panel(result, draw, frame, plan.panel, theme, content.look)
     _draw_text_stack(result, draw, frame, plan, content, theme, countdown_at)
     return result
 
@@ -290,22 +301,22 @@ class TextPlan:
 def _correction_band(result: Composition, draw, frame: Frame, top: int, content: CardContent) -> int:
     u, m, width = frame.px, frame.margin, frame.width
     band = u(84)
-    draw.rectangle((0, top, width, top + band), fill=palette.RED)
+    draw.rectangle((0, top, width, top + band), fill=content.look.correction[1])
     size = u(36)
     baseline = top + (band + round(size * CAP_HEIGHT_EM)) // 2
     assert content.correction is not None
-    end = draw_line(result.image, draw, m, baseline, content.correction, size, EXTRABOLD, palette.CORRECTION[0])
+    end = draw_line(result.image, draw, m, baseline, content.correction, size, EXTRABOLD, content.look.correction[0])
     box = (m, top, round(end), top + band)
-    result.blocks.append(TextBlock("correction", content.correction, box, size, *palette.CORRECTION))
+    result.blocks.append(TextBlock("correction", content.correction, box, size, *content.look.correction))
     note, note_size = content.correction_note, u(24)
     if note:
         note_width = round(measure(note, note_size, SEMIBOLD))
         if end + u(40) + note_width <= width - m:  # only when there is room beside the mark
             x = width - m - note_width
             note_base = top + (band + round(note_size * CAP_HEIGHT_EM)) // 2
-            draw_line(result.image, draw, x, note_base, note, note_size, SEMIBOLD, palette.CORRECTION[0])
+            draw_line(result.image, draw, x, note_base, note, note_size, SEMIBOLD, content.look.correction[0])
             result.blocks.append(
-                TextBlock("correction", note, (x, top, x + note_width, top + band), note_size, *palette.CORRECTION)
+                TextBlock("correction", note, (x, top, x + note_width, top + band), note_size, *content.look.correction)
             )
     return top + band
 
@@ -394,19 +405,19 @@ def _plan(content: CardContent, frame: Frame, top: int, with_body: bool, floor: 
                     body_fit, whole, panel)  # fmt: skip
 
 
-def _draw_panel(result: Composition, draw, frame: Frame, panel: PanelPlan, theme: palette.Theme) -> None:
+def _draw_panel(result: Composition, draw, frame: Frame, panel: PanelPlan, theme: palette.Theme, look: Look) -> None:
     u = frame.px
     left, top = panel.left, panel.top
-    draw.rounded_rectangle((left, top, left + panel.width, top + panel.height), radius=u(22), fill=palette.PAPER)
+    draw.rounded_rectangle((left, top, left + panel.width, top + panel.height), radius=u(22), fill=look.panel[1])
     draw.rectangle((left, top + u(22), left + u(10), top + panel.height - u(22)), fill=theme.accent)
     text_left = left + panel.pad + panel.icon_size + u(22)
     y = top + panel.pad
     for detail, fitted in panel.rows:
         row_height = max(panel.icon_size, fitted.height)
-        mark = icon(detail.icon, panel.icon_size, palette.TEAL)
+        mark = icon(detail.icon, panel.icon_size, look.panel_icon)
         result.image.paste(mark, (left + panel.pad, y + (row_height - panel.icon_size) // 2), mark)
         block = draw_text(result.image, draw, fitted, text_left, y + (row_height - fitted.height) // 2,
-                          fill=palette.PANEL_TEXT[0], background=palette.PANEL_TEXT[1], role="panel")  # fmt: skip
+                          fill=look.panel[0], background=look.panel[1], role="panel")  # fmt: skip
         result.blocks.append(block)
         y += row_height + panel.gap
 
@@ -424,15 +435,15 @@ def _draw_text_stack(result: Composition, draw, frame: Frame, plan: TextPlan, co
         countdown_at.append((x + u(16), y, plan.badge_height, len(result.blocks)))
     if content.countdown:
         _, block = _pill_text(result.image, draw, frame, x + u(16), y, plan.badge_height, content.countdown, u(28),
-                              EXTRABOLD, palette.COUNTDOWN[1], palette.COUNTDOWN[0], "countdown")  # fmt: skip
+                              EXTRABOLD, content.look.countdown[1], content.look.countdown[0], "countdown")  # fmt: skip
         result.blocks.append(block)
     y += plan.after_badges
 
     draw.rectangle((plan.left, y + u(8), plan.left + plan.bar, y + plan.title.height - u(8)), fill=theme.accent)
     sections = [
-        (plan.title, 0, palette.TITLE, "title"),
-        (plan.subtitle, plan.sub_gap, palette.SUBTITLE, "subtitle"),
-        (plan.body, plan.body_gap, palette.BODY, "body"),
+        (plan.title, 0, (content.look.title, content.look.ground), "title"),
+        (plan.subtitle, plan.sub_gap, (content.look.subtitle, content.look.ground), "subtitle"),
+        (plan.body, plan.body_gap, (content.look.body, content.look.ground), "body"),
     ]
     for fitted, gap, (fill, ground), role in sections:
         if fitted is None:

@@ -28,6 +28,7 @@ from pydantic_settings import (
 )
 
 from publisher import defaults
+from publisher.brand.identity import Brand
 
 ENV_PREFIX = "PUBLISHER_"
 NESTED = "__"
@@ -167,6 +168,8 @@ class Settings(BaseSettings):
     require_approval: bool = False
     # Who may approve: "Ani, Budi" or ["Ani", "Budi"]; unset: anyone (the two-person rule still holds).
     approvers: Annotated[list[str] | None, NoDecode] = None
+    # The office's identity on cards, posters, digests and texts (PUBLISHER_BRAND__OFFICE, __PHONE, ...).
+    brand: Brand = Brand()
 
     facebook: FacebookSettings = FacebookSettings()
     instagram: InstagramSettings = InstagramSettings()

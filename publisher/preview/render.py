@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.adapters.registry import adapter_classes
+from publisher.brand.identity import Brand
 from publisher.posts.model import Post
 from publisher.publishing.targets import Publication
 
@@ -103,7 +104,7 @@ def renderer_fingerprint() -> str:
     except Exception:  # an older or placeholder renderer: its files below still identify it
         pass
     # The code by content (a checkout or a touch does not invalidate), the large font assets by size and mtime.
-    for folder, pattern in ((package / "cards", "*.py"), (package / "adapters", "*.py")):
+    for folder, pattern in ((package / "cards", "*.py"), (package / "adapters", "*.py"), (package / "offline", "*.py")):
         for file in sorted(folder.rglob(pattern)) if folder.is_dir() else []:
             digest.update(f"{file.relative_to(package)}\0".encode() + file.read_bytes())
     for file in sorted((package / "assets").glob("*")) if (package / "assets").is_dir() else []:
@@ -131,23 +132,24 @@ def _renderer(cache_dir: str | None) -> Callable[..., Any]:
 
 
 def poster_renderer() -> Callable[..., bytes] | None:
-    """``publisher.cards.poster.render_poster`` when the package has it (the site links each post's PDF)."""
+    """``publisher.offline.poster.render_poster`` when the package has it (the site links each post's PDF)."""
     try:
-        from publisher.cards.poster import render_poster  # type: ignore[import-not-found]
+        from publisher.offline.poster import render_poster
     except ImportError:
         return None
     return render_poster
 
 
-def _render_one(job: CardJob, cache_dir: str | None, key: str = "") -> tuple[bytes, int, int, str, str]:
+def _render_one(job: CardJob, cache_dir: str | None, key: str = "", brand: Brand | None = None
+                ) -> tuple[bytes, int, int, str, str]:  # fmt: skip
     if job.poster:
-        return _poster(job, cache_dir, key), 0, 0, "PDF", ""
+        return _poster(job, cache_dir, key, brand), 0, 0, "PDF", ""
     adapter = adapter_classes()[job.platform]
-    card = _renderer(cache_dir)(job.post, adapter, occurrence=job.publication, english=job.english)
+    card = _renderer(cache_dir)(job.post, adapter, occurrence=job.publication, english=job.english, brand=brand)
     return card.data, card.width, card.height, card.format, card.alt
 
 
-def _poster(job: CardJob, cache_dir: str | None, key: str) -> bytes:
+def _poster(job: CardJob, cache_dir: str | None, key: str, brand: Brand | None) -> bytes:
     """The poster PDF, kept beside the card cache (``<state>/posters``): the cards cache holds cards only, and a
     poster is the dearest thing a preview draws."""
     cached = Path(cache_dir).parent / "posters" / f"{key}.pdf" if cache_dir is not None and key else None
@@ -155,18 +157,19 @@ def _poster(job: CardJob, cache_dir: str | None, key: str) -> bytes:
         return cached.read_bytes()
     render_poster = poster_renderer()
     assert render_poster is not None
-    data = render_poster(job.post, english=job.english, fmt="PDF")
+    data = render_poster(job.post, brand or Brand(), english=job.english, fmt="PDF")
     if cached is not None:
         write_if_changed(cached, data)
     return data
 
 
-def _render_into(job: CardJob, cache_dir: str | None, key: str, out_dir: str) -> tuple[int, int, str, str]:
+def _render_into(job: CardJob, cache_dir: str | None, key: str, out_dir: str, brand: Brand | None = None
+                 ) -> tuple[int, int, str, str]:  # fmt: skip
     """Renders ``job`` and writes it into the site at ``out_dir``; returns its width, height, format and alt.
 
     In a worker the file is written there, so only these few fields (not the image bytes) come back to the
     parent process, which on a 2-core machine shares the cores with the workers."""
-    data, width, height, fmt, alt = _render_one(job, cache_dir, key)
+    data, width, height, fmt, alt = _render_one(job, cache_dir, key, brand)
     write_if_changed(Path(out_dir) / job.path, data)
     return width, height, fmt, alt
 
@@ -233,10 +236,11 @@ def _render_many(
     keys: Sequence[str],
     out_dir: str,
     pool: ProcessPoolExecutor | None = None,
+    brand: Brand | None = None,
 ) -> Iterable[tuple[CardJob, tuple[int, int, str, str]]]:
     if pool is None and (len(jobs) < POOL_THRESHOLD or not _can_fork()):
         for job, key in zip(jobs, keys, strict=True):
-            yield job, _render_into(job, cache_dir, key, out_dir)
+            yield job, _render_into(job, cache_dir, key, out_dir, brand)
         return
     # The dearest jobs (A4 posters) first, so no worker is left with one at the end while the others idle.
     order = sorted(range(len(jobs)), key=lambda index: not jobs[index].poster)
@@ -248,7 +252,8 @@ def _render_many(
         workers = _workers()
         # Small chunks keep the workers evenly loaded to the end; a job pickles to a few kB, so this costs little.
         chunk = max(1, min(16, len(jobs) // (workers * 16)))
-        results = pool.map(_render_into, jobs, [cache_dir] * len(jobs), keys, [out_dir] * len(jobs), chunksize=chunk)
+        results = pool.map(_render_into, jobs, [cache_dir] * len(jobs), keys, [out_dir] * len(jobs),
+                           [brand] * len(jobs), chunksize=chunk)  # fmt: skip
         yield from zip(jobs, results, strict=True)
     finally:
         if own:
@@ -284,13 +289,20 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def _brand_digest(brand: Brand) -> str:
+    logo = hashlib.sha256(Path(brand.logo).read_bytes()).hexdigest() if brand.logo else ""
+    return hashlib.sha256((brand.model_dump_json() + logo).encode()).hexdigest()[:8]
+
+
 class CardRenderer:
     """Renders the cards a site needs into ``out_dir``, reusing every unchanged card of the previous run."""
 
-    def __init__(self, out_dir: Path, *, cache_dir: Path | None = None) -> None:
+    def __init__(self, out_dir: Path, *, cache_dir: Path | None = None, brand: Brand | None = None) -> None:
         self.out_dir = out_dir
         self.cache_dir = str(cache_dir) if cache_dir is not None else None
-        self.fingerprint = renderer_fingerprint()
+        self.brand = brand
+        # The office's branding reaches every pixel: another brand is another renderer.
+        self.fingerprint = renderer_fingerprint() + (f"-{_brand_digest(brand)}" if brand is not None else "")
         self.previous, self.previous_pages = self._read_manifest()
         self.current: dict[str, CardFile] = {}
         self._hashes: dict[int, str] = {}
@@ -306,9 +318,9 @@ class CardRenderer:
             return
         sizes = list(dict.fromkeys(cls.card.size for cls in adapter_classes().values()))
         if posters:
-            from publisher.cards.poster import A4_PIXELS
+            from publisher.offline.poster import PAPERS, PosterSize
 
-            sizes.append((A4_PIXELS[0], A4_PIXELS[1]))
+            sizes.append(PAPERS[PosterSize.A4].pixels)
         self._pool = _start_pool(sizes)
 
     def close(self) -> None:
@@ -347,7 +359,8 @@ class CardRenderer:
                 missing.append(job)
         keys = [self._key(job) for job in missing]
         pool = self._pool if missing else None
-        for job, (width, height, fmt, alt) in _render_many(missing, self.cache_dir, keys, str(self.out_dir), pool):
+        rendered = _render_many(missing, self.cache_dir, keys, str(self.out_dir), pool, self.brand)
+        for job, (width, height, fmt, alt) in rendered:
             self.current[job.path] = CardFile(job.path, width, height, fmt, alt, self._key(job))
             self.rendered += 1
             advance(1)

@@ -105,6 +105,7 @@ class PostView:
     unconfigured: list[str] = field(default_factory=list)  # labels of the platforms without credentials here
     poster: str | None = None  # site path of the A4 poster PDF, when the cards package can draw posters
     poster_en: str | None = None
+    offline: list[OfflineText] = field(default_factory=list)  # radio, WhatsApp and SMS forms (publisher announce)
 
     @property
     def thumbnail(self) -> CardFile | None:
@@ -113,6 +114,28 @@ class PostView:
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.post.kind, str(self.post.kind))
+
+
+@dataclass(frozen=True)
+class OfflineText:
+    label: str
+    text: str
+    note: str  # its count against its limit
+
+
+def _offline_texts(post: Post, settings: Settings) -> list[OfflineText]:
+    from publisher.offline.texts import RADIO_WORDS, WHATSAPP_CHARS, radio_script, sms_text, whatsapp_text
+
+    brand, tz = settings.brand, settings.tz
+    radio = radio_script(post, brand, tz)
+    whatsapp = whatsapp_text(post, brand, tz)
+    sms = sms_text(post, brand, tz)
+    sms_note = sms.count.line() + (f" · GSM-7 form: {sms.gsm7}" if sms.gsm7 else "")
+    return [
+        OfflineText("Radio / mosque loudspeaker", radio, f"{len(radio.split())}/{RADIO_WORDS} words"),
+        OfflineText("WhatsApp", whatsapp, f"{len(whatsapp)}/{WHATSAPP_CHARS} characters"),
+        OfflineText("SMS", sms.text, sms_note),
+    ]
 
 
 @dataclass
@@ -195,7 +218,9 @@ def build_site(
     now = (now or datetime.now(tz)).astimezone(tz)
     out_dir.mkdir(parents=True, exist_ok=True)
     with_posters = posters and poster_renderer() is not None
-    renderer = CardRenderer(out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards")
+    renderer = CardRenderer(
+        out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards", brand=settings.brand
+    )
     # A first run over many posts: the render workers start (and load fonts, draw each size's header) while the
     # posts are checked below, instead of after it. About four cards a post is a fair guess of what is coming.
     renderer.start_workers(4 * len(find_post_files(list(paths or []) or [settings.posts_dir])[0]), posters=with_posters)
@@ -352,6 +377,7 @@ def _post_view(
         ],
         poster=poster_paths.get(False),
         poster_en=poster_paths.get(True),
+        offline=_offline_texts(post, settings),
     )
 
 
@@ -378,6 +404,7 @@ def _page_key(view: PostView, renderer: str, templates: str, links_superseded: b
         view.repeats,
         view.poster,
         view.poster_en,
+        [(t.label, t.text, t.note) for t in view.offline],
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
 

@@ -22,7 +22,8 @@ def _render(post: Post, adapter_cls: type[Adapter], publication: Publication, se
 
         return render_card(post, adapter_cls, occurrence=publication)
     cache_dir = Path(settings.state_dir) / "cards" if settings is not None else None
-    return cached_render_card(post, adapter_cls, occurrence=publication, cache_dir=cache_dir)
+    brand = settings.brand if settings is not None else None
+    return cached_render_card(post, adapter_cls, occurrence=publication, cache_dir=cache_dir, brand=brand)
 
 
 def idempotency_key(target: str, content_hash: str) -> str:
