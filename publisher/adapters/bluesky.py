@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import regex
+from PIL import Image
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Failed, Outgoing
 from publisher.adapters.failures import classify_status, seconds_until_epoch
@@ -240,8 +241,6 @@ def build_facets(text: str) -> list[dict[str, Any]]:
 
 
 def _image_size(image: bytes) -> tuple[int, int] | None:
-    from PIL import Image
-
     try:
         with Image.open(io.BytesIO(image)) as img:
             return img.size
