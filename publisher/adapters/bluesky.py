@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import regex
+from PIL import Image
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Failed, Outgoing
 from publisher.adapters.failures import classify_status, seconds_until_epoch
@@ -278,8 +279,6 @@ def build_facets(text: str) -> list[dict[str, Any]]:
 
 
 def _image_size(image: bytes) -> tuple[int, int] | None:
-    from PIL import Image
-
     try:
         with Image.open(io.BytesIO(image)) as img:
             return img.size

@@ -23,6 +23,8 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
+from oauthlib.oauth1 import Client
+
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Outgoing
 from publisher.adapters.failures import classify_status, seconds_until_epoch
 from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
@@ -61,8 +63,6 @@ class XAdapter(Adapter):
         cfg = self.config
         if cfg.bearer_token is not None and cfg.bearer_token.get_secret_value():
             return f"Bearer {cfg.bearer_token.get_secret_value()}"
-        from oauthlib.oauth1 import Client
-
         client = Client(
             cfg.consumer_key.get_secret_value(),
             client_secret=cfg.consumer_secret.get_secret_value(),

@@ -12,7 +12,9 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from publisher.infra.redis import connect
 from publisher.infra.settings import Settings
+from publisher.publishing.ledger import Ledger
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 1.0  # seconds: a preview must not hang on a store that is down
@@ -39,9 +41,6 @@ def preview_ledger(settings: Settings, wanted: bool | None = None) -> Any:
     if wanted is None and not is_local_url(url):
         log.info("ledger not read: PUBLISHER_REDIS_URL is not on this machine (use --ledger to read it)")
         return None
-    from publisher.infra.redis import connect
-    from publisher.publishing.ledger import Ledger
-
     # A URL is set, so connect() never starts the embedded server here.
     client = connect(settings, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT)
     return Ledger(client, settings.namespace)

@@ -26,15 +26,16 @@ from typing import Any
 import regex
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from publisher.adapters.base import Adapter
 from publisher.adapters.registry import adapter_classes
 from publisher.infra.settings import Settings
 from publisher.posts.check import CheckReport, check_paths, find_post_files
-from publisher.posts.loader import LoadResult
 from publisher.posts.model import Kind, Post
-from publisher.posts.problems import Problem
-from publisher.preview.render import CardFile, CardJob, CardRenderer, poster_renderer, write_if_changed
+from publisher.posts.problems import LoadResult, Problem
+from publisher.preview.render import CardFile, CardJob, CardRenderer, write_if_changed
 from publisher.publishing.targets import MAIN, Publication, publications
 from publisher.text.captions import Caption, build_caption
 from publisher.text.counting import URL_PATTERN
@@ -217,7 +218,7 @@ def build_site(
     tz = settings.tz
     now = (now or datetime.now(tz)).astimezone(tz)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with_posters = posters and poster_renderer() is not None
+    with_posters = posters
     renderer = CardRenderer(
         out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards", brand=settings.brand
     )
@@ -485,9 +486,6 @@ class _progress:
     def __enter__(self) -> Callable[[int], None]:
         if not self.enabled:
             return lambda n: None
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
         self._progress = Progress(
             TextColumn("Rendering cards"),
             BarColumn(),
