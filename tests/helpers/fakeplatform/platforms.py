@@ -8,6 +8,8 @@ size and the alt text, which is what the tests assert on.
 from __future__ import annotations
 
 import itertools
+import re
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -32,6 +34,7 @@ TOKENS = {
 PAGE_ID, IG_USER, THREADS_USER = "1001", "17841400000", "2002"
 BSKY_HANDLE, BSKY_DID = "imigrasi-bs.bsky.social", "did:plc:fakeimigrasi"
 TG_CHANNEL = "@imigrasi_bs"
+RECORD_KEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")  # atproto.com/specs/record-key
 
 
 @dataclass
@@ -313,7 +316,6 @@ class XApi(FakeApi):
         if any(p.text == text for p in self.published):
             detail = "You are not allowed to create a Tweet with duplicate content."
             return Reply(403, {"title": "Forbidden", "type": "about:blank", "status": 403, "detail": detail})
-        import re
 
         tweet_id = self.next_id()
         media = self.media[media_ids[0]]
@@ -412,13 +414,22 @@ class TelegramApi(FakeApi):
 
 
 class MastodonApi(FakeApi):
+    """Idempotency as documented ("Idempotency keys are stored for up to 1 hour", docs.joinmastodon.org/methods/
+    statuses/#create) and as the server does it (post_status_service.rb: ``redis.setex(idempotency_key, 3_600,
+    @status.id)`` once the status is made, keyed per account): a repeat within the hour gets the same status."""
+
     name = "mastodon"
     account_id = "109000"
+    key_ttl = 3_600.0
 
     def __init__(self, fake: FakePlatform) -> None:
         super().__init__(fake)
         self.media: dict[str, dict[str, Any]] = {}
-        self.by_key: dict[str, dict[str, Any]] = {}
+        self.by_key: dict[str, tuple[dict[str, Any], float]] = {}  # key -> (status, when it was stored)
+
+    def age_idempotency_keys(self, seconds: float) -> None:
+        """As if ``seconds`` had passed since every key was stored (no test waits on a clock)."""
+        self.by_key = {key: (status, stored - seconds) for key, (status, stored) in self.by_key.items()}
 
     def authorized(self, request: Request) -> bool:
         return not self.revoked and request.bearer() == TOKENS["mastodon"]
@@ -468,8 +479,9 @@ class MastodonApi(FakeApi):
 
     def _status(self, request: Request) -> Reply:
         key = request.headers.get("idempotency-key")
-        if key and key in self.by_key:  # Mastodon answers a repeated key with the status it already made
-            return Reply(200, self.by_key[key])
+        stored = self.by_key.get(key or "")
+        if stored and time.time() - stored[1] < self.key_ttl:  # a repeated key: the status it already made
+            return Reply(200, stored[0])
         body = request.json or {}
         text, media_ids = body.get("status") or "", body.get("media_ids") or []
         if not text or any(m not in self.media for m in media_ids):
@@ -483,7 +495,7 @@ class MastodonApi(FakeApi):
             Publication(status_id, text, media["image"], media["alt"], {"status": status, "key": key})
         )
         if key:
-            self.by_key[key] = status
+            self.by_key[key] = (status, time.time())
         return Reply(200, status)
 
 
@@ -586,8 +598,12 @@ class BlueskyApi(FakeApi):
         if not images or images[0]["image"]["ref"]["$link"] not in self.blobs:
             raise ValueError("embed.images must reference an uploaded blob")
         rkey = body.get("rkey") or self.next_id()
+        if not RECORD_KEY.fullmatch(rkey) or rkey in (".", ".."):  # the PDS checks record-key syntax only
+            raise ValueError(f"invalid record key {rkey!r}")
         if rkey in self.records:
-            return Reply(400, {"error": "InvalidRequest", "message": "Record already exists"})
+            # One record per key in a repo; the reference PDS answers a create under a taken key with a bare 500
+            # (bluesky-social/atproto#3718 and #4725, indigo#873) — a second post is never made.
+            return Reply(500, {"error": "InternalServerError", "message": "Internal Server Error"})
         uri = f"at://{BSKY_DID}/app.bsky.feed.post/{rkey}"
         self.records[rkey] = {"uri": uri, "cid": f"bafyrei{rkey}", "value": record}
         image = self.blobs[images[0]["image"]["ref"]["$link"]]
