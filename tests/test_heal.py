@@ -15,11 +15,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from conftest import fake_platform_settings
+from helpers.fakeplatform import PAGE_ID
 from helpers.posts import write_post
 from helpers.redis import delete_namespace, redis_url_for_tests
 from lexicon import format_ok
 
 from publisher.adapters.bluesky import BlueskyAdapter, record_key
+from publisher.adapters.instagram import InstagramAdapter
 from publisher.adapters.mastodon import MastodonAdapter
 from publisher.adapters.media import MediaStore
 from publisher.adapters.registry import build_adapter
@@ -226,3 +228,44 @@ def test_bluesky_a_create_that_lands_late_is_found_not_repeated(heal):
     assert retry.state == State.PUBLISHED, retry.message  # the create under the same key was refused; found
     assert retry.remote_id.endswith("/" + lost["rkey"])
     assert heal.posts("bluesky") == 1
+
+
+# --- Facebook, X, Telegram: a search of recent posts, where the API has one ------------------------------------
+
+
+@pytest.mark.parametrize("fault", MADE)
+def test_x_without_a_tier_that_reads_the_timeline_cannot_tell(heal, fault):
+    heal.fake.api("x").timeline_readable = False  # 403 client-not-enrolled, as X answers such an access level
+    heal.fake.fail("x", "/2/tweets", fault)
+    result = heal.publish("x")
+    assert result.state == State.UNKNOWN, result.message
+    assert heal.posts("x") == 1 and heal.publishing_calls("x") == 1
+
+
+def test_facebook_without_the_right_to_read_the_page_cannot_tell(heal):
+    heal.fake.fail("facebook", "/photos", "drop_after_accept")
+    heal.fake.fail("facebook", f"/{PAGE_ID}/posts", "auth")  # the token cannot read /{page}/posts
+    result = heal.publish("facebook")
+    assert result.state == State.UNKNOWN, result.message
+    assert heal.posts("facebook") == 1 and heal.publishing_calls("facebook") == 1
+
+
+# --- Instagram, Threads: the container ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", ["instagram", "threads"])
+def test_a_container_that_cannot_be_read_leaves_it_unknown(heal, platform):
+    heal.fake.fail(platform, PUBLISHING_PATH[platform], "drop_before")
+    heal.fake.api(platform).unreadable_after_publish = True
+    result = heal.publish(platform)
+    assert result.state == State.UNKNOWN, result.message
+    assert heal.posts(platform) == 0 and heal.publishing_calls(platform) == 1
+
+
+@pytest.mark.parametrize("platform", ["instagram", "threads"])
+def test_a_container_publish_lost_every_time_is_bounded(heal, platform):
+    heal.fake.fail(platform, PUBLISHING_PATH[platform], "bad_gateway", times=100)
+    result = heal.publish(platform)
+    assert result.state == State.UNKNOWN, result.message
+    assert heal.posts(platform) == 0
+    assert heal.publishing_calls(platform) == 1 + 1 + len(InstagramAdapter.resend_delays)

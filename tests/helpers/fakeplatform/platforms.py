@@ -163,6 +163,7 @@ class ContainerApi(GraphApi):
         super().__init__(fake)
         self.containers: dict[str, dict[str, Any]] = {}
         self.next_container_error: str | None = None  # set to make the next container end in ERROR with this
+        self.unreadable_after_publish = False  # set: containers answer a Graph error once a publish was asked
 
     def container_fields(self, request: Request) -> tuple[str, str | None]:
         raise NotImplementedError
@@ -179,6 +180,8 @@ class ContainerApi(GraphApi):
         if request.method == "GET" and parts == [self.user]:
             return Reply(200, {"id": self.user, "username": "imigrasi.bengkulu.selatan"})
         if len(parts) == 1 and parts[0] in self.containers:
+            if self.unreadable_after_publish and self.fake.calls(self.name, self.publish_edge):
+                return self.error(2, "Service temporarily unavailable", status=503, is_transient=True)
             container = self.containers[parts[0]]
             if container["status"] == "IN_PROGRESS" and container["polls"] >= 1:
                 container["status"] = "ERROR" if container["error"] else "FINISHED"
@@ -260,6 +263,7 @@ class XApi(FakeApi):
     def __init__(self, fake: FakePlatform) -> None:
         super().__init__(fake)
         self.media: dict[str, dict[str, Any]] = {}
+        self.timeline_readable = True  # False: an access level without the user timeline (X's free tier)
 
     def authorized(self, request: Request) -> bool:
         if self.revoked:
@@ -298,6 +302,8 @@ class XApi(FakeApi):
             return self._tweet(request.json or {})
         if request.method == "GET" and request.path == "/2/users/me":
             return Reply(200, {"data": {"id": self.user_id, "name": "Imigrasi BS", "username": "imigrasi_bs"}})
+        if request.method == "GET" and request.path == f"/2/users/{self.user_id}/tweets" and not self.timeline_readable:
+            return Reply(403, CLIENT_NOT_ENROLLED)
         if request.method == "GET" and request.path == f"/2/users/{self.user_id}/tweets":
             # X rewrites every link to t.co and escapes HTML in the text it returns.
             data = [{"id": p.remote_id, "text": p.extra["returned_text"]} for p in reversed(self.published)]
@@ -322,6 +328,17 @@ class XApi(FakeApi):
         returned = re.sub(r"https?://\S+", "https://t.co/abc123", text).replace("&", "&amp;") + " https://t.co/img"
         self.published.append(Publication(tweet_id, text, media["image"], media["alt"], {"returned_text": returned}))
         return Reply(201, {"data": {"id": tweet_id, "text": text}})
+
+
+# What X answers an app whose access level does not include an endpoint (a "client-forbidden" problem).
+CLIENT_NOT_ENROLLED = {
+    "title": "Client Forbidden",
+    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a "
+    "Twitter developer App that is attached to a Project. You can create a project via the developer portal.",
+    "type": "https://api.twitter.com/2/problems/client-forbidden",
+    "reason": "client-not-enrolled",
+    "required_enrollment": "Appropriate Level of API Access",
+}
 
 
 def _oauth1_valid(request: Request) -> bool:
