@@ -230,6 +230,14 @@ def test_bluesky_a_create_that_lands_late_is_found_not_repeated(heal):
     assert heal.posts("bluesky") == 1
 
 
+def test_bluesky_when_getrecord_fails_too_it_is_unknown(heal):
+    heal.fake.fail("bluesky", "createRecord", "bad_gateway_after_accept")
+    heal.fake.fail("bluesky", "getRecord", "server_error", times=2)  # publish's look, then reconcile's
+    result = heal.publish("bluesky")
+    assert result.state == State.UNKNOWN, result.message
+    assert heal.posts("bluesky") == 1 and heal.publishing_calls("bluesky") == 1
+
+
 # --- Facebook, X, Telegram: a search of recent posts, where the API has one ------------------------------------
 
 
@@ -269,3 +277,13 @@ def test_a_container_publish_lost_every_time_is_bounded(heal, platform):
     assert result.state == State.UNKNOWN, result.message
     assert heal.posts(platform) == 0
     assert heal.publishing_calls(platform) == 1 + 1 + len(InstagramAdapter.resend_delays)
+
+
+@pytest.mark.parametrize("platform", ["instagram", "threads"])
+def test_a_published_container_whose_post_is_not_listed_yet_is_unknown(heal, platform):
+    heal.fake.fail(platform, PUBLISHING_PATH[platform], "bad_gateway_after_accept")
+    heal.fake.api(platform).media_list_lags = True
+    result = heal.publish(platform)
+    assert result.state == State.UNKNOWN, result.message
+    assert "was published; its post id is unknown" in result.message
+    assert heal.posts(platform) == 1 and heal.publishing_calls(platform) == 1

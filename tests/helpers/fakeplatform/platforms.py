@@ -164,6 +164,7 @@ class ContainerApi(GraphApi):
         self.containers: dict[str, dict[str, Any]] = {}
         self.next_container_error: str | None = None  # set to make the next container end in ERROR with this
         self.unreadable_after_publish = False  # set: containers answer a Graph error once a publish was asked
+        self.media_list_lags = False  # set: the account's media list does not show new posts yet
 
     def container_fields(self, request: Request) -> tuple[str, str | None]:
         raise NotImplementedError
@@ -175,7 +176,8 @@ class ContainerApi(GraphApi):
         if request.method == "POST" and parts == [self.user, self.publish_edge]:
             return self._publish(request.field("creation_id") or "")
         if request.method == "GET" and parts == [self.user, self.container_edge]:
-            posts = [{"id": p.remote_id, self.text_field: p.text} for p in reversed(self.published)]
+            shown = [] if self.media_list_lags else self.published
+            posts = [{"id": p.remote_id, self.text_field: p.text} for p in reversed(shown)]
             return Reply(200, {"data": posts})
         if request.method == "GET" and parts == [self.user]:
             return Reply(200, {"id": self.user, "username": "imigrasi.bengkulu.selatan"})
