@@ -167,7 +167,7 @@ def test_mastodon_made_but_every_answer_lost_is_found_by_its_text(heal):
     assert heal.posts("mastodon") == 1  # the repeats got the key's status back (behind a 502 each time)
 
 
-def test_mastodon_fake_keeps_a_key_for_an_hour_as_documented(heal):
+def test_mastodon_fake_forgets_a_key_after_an_hour_as_documented(heal):
     api = heal.fake.api("mastodon")
     heal.fake.fail("mastodon", "/api/v1/statuses", "bad_gateway_after_accept")
     assert heal.publish("mastodon").state == State.PUBLISHED
@@ -199,7 +199,7 @@ def test_mastodon_does_not_resend_once_the_key_may_have_expired(heal):
 # --- Bluesky: the record key ------------------------------------------------------------------------------------
 
 
-def test_bluesky_record_keys_are_tids_chosen_once_per_target(heal):
+def test_bluesky_record_keys_are_tids_with_a_clock_id_from_the_target():
     key = record_key("a" * 32, 1_764_547_200.0)
     assert format_ok("tid", key) and format_ok("record-key", key)
     assert record_key("a" * 32, 1_764_547_200.0) == key

@@ -11,13 +11,15 @@
 
 Idempotency: "Provide this header with any arbitrary string to prevent duplicate submissions of the same status
 ... Idempotency keys are stored for up to 1 hour" (docs.joinmastodon.org/methods/statuses/#create). The server keeps
-the id of the status a key made for 3,600 s and answers a repeat with that status; since 4.x it also holds a lock
-per key while it posts, so a repeat that arrives while the first is still being written waits for it or is
-refused with 503 (app/services/post_status_service.rb, ``with_idempotency``). So when the answer to the status POST
-is lost (a 502/504 from the proxy, a reset), ``reconcile`` repeats the POST with the same key while the first
-attempt is less than ``IDEMPOTENCY_WINDOW`` old, at most ``len(resend_delays)`` times: it either returns the status
-that was made or makes it now, never a second one. Past the window, or when every repeat is lost too, it looks for
-the status among the account's recent ones by text, and cannot tell (None) when it is not there.
+the id of the status a key made for 3,600 s and answers a repeat with that status (app/services/
+post_status_service.rb); newer servers also hold a lock per key while posting (``with_idempotency``), so a repeat
+arriving while the first is still being written is refused with a 503 rather than racing it.
+
+So when the answer to the status POST is lost (a 502/504 from the proxy, a reset), ``reconcile`` repeats the POST
+with the same key while the first attempt is less than ``IDEMPOTENCY_WINDOW`` old, at most ``len(resend_delays)``
+times, waiting before each (a 503 is waited out the same way): the server returns the status that was made, or
+makes it now, never a second one. Past the window, or when every repeat is lost too, it looks for the status among
+the account's recent ones by text, and cannot tell (None) when it is not there.
 Rate limits: 429 with ``X-RateLimit-Reset`` as an ISO 8601 time.
 """
 

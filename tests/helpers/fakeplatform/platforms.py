@@ -154,7 +154,12 @@ class FacebookApi(GraphApi):
 
 
 class ContainerApi(GraphApi):
-    """Instagram and Threads: containers fetch ``image_url`` over HTTP; IN_PROGRESS on the first poll."""
+    """Instagram and Threads: containers fetch ``image_url`` over HTTP; IN_PROGRESS on the first poll.
+
+    A container's status goes IN_PROGRESS → FINISHED ("ready to be published") → PUBLISHED ("the container's media
+    object has been published"), or ERROR / EXPIRED (developers.facebook.com/docs/instagram-platform/
+    instagram-graph-api/reference/ig-container; Threads' /{container}?fields=status has the same values), and a
+    container is published once: a second media_publish of it is refused."""
 
     user = ""
     container_edge = publish_edge = status_field = text_field = error_field = ""
