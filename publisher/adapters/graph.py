@@ -13,7 +13,13 @@ Graph errors come as ``{"error": {"message", "type", "code", "error_subcode", "f
 Instagram and Threads publish in two steps: create a container (the platform fetches ``image_url`` itself), wait
 until its status is FINISHED, then ``*_publish`` it. Only the last step makes anything public. The container id
 is reported through ``on_progress`` as ``container_id`` before it is polled, so ``reconcile`` can ask the
-container whether it was published — and publish it if it is FINISHED but was not — instead of guessing.
+container whether it was published — and publish it if it is FINISHED but was not — instead of guessing. The
+container's ``status_code`` (Threads: ``status``) is EXPIRED (not published within 24 hours), ERROR, FINISHED
+(ready to publish), IN_PROGRESS or PUBLISHED ("the container's media object has been published"; developers.
+facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container, and the Threads API's
+/{container}?fields=status). A PUBLISHED container's post is then found among the account's recent media by its
+caption. Only a container that says FINISHED (its media object not published) is published again; a PUBLISHED one
+never is, and the fake refuses a second publish of one container as the API does.
 """
 
 from __future__ import annotations
@@ -160,6 +166,8 @@ class ContainerAdapter(GraphAdapter):
     text_field: ClassVar[str]  # Instagram says caption, Threads says text
     # Bounded wait for the platform to fetch and process the image: 10 polls, about 30 s in all.
     poll_delays: tuple[float, ...] = (1, 1, 2, 2, 3, 3, 4, 4, 5, 5)
+    # Waits before each new look at a container whose publish answer was lost (and a publish while it is FINISHED).
+    resend_delays: tuple[float, ...] = (1, 3)
 
     replies_edge: ClassVar[str]  # the public's replies under a post: Instagram's comments, Threads' replies
     reply_fields: ClassVar[str]
@@ -221,20 +229,28 @@ class ContainerAdapter(GraphAdapter):
         return self._publish_container(container_id)
 
     def _reconcile(self, item: Outgoing) -> PublishResult | None:
+        """The container says whether it was published; it is published again only while it says FINISHED."""
         container_id = item.progress.get("container_id")
         if not container_id:
             return self._find_by_text(item)
-        status = self._container_status(container_id)
-        if status == "PUBLISHED":
-            return self._already_published(item, container_id)
-        if status == "IN_PROGRESS":
-            status = self._wait_for(container_id)
-        if status == "FINISHED":  # made but never published: finishing it now is exactly what was intended
-            return self._publish_container(container_id)
-        if status == "EXPIRED":
-            return PublishResult.failed(
-                Outcome.TRANSIENT, f"{self.label}: container {container_id} expired unpublished; safe to publish again"
-            )
+        for delay in (0.0, *self.resend_delays):
+            self.sleep(delay)
+            status = self._container_status(container_id)
+            if status == "IN_PROGRESS":
+                status = self._wait_for(container_id)
+            if status == "PUBLISHED":
+                return self._already_published(item, container_id)
+            if status == "EXPIRED":
+                expired = f"{self.label}: container {container_id} expired unpublished; safe to publish again"
+                return PublishResult.failed(Outcome.TRANSIENT, expired)
+            if status != "FINISHED":
+                return None
+            try:  # made but never published: finishing it now is exactly what was intended
+                return self._publish_container(container_id)
+            except Failed as failure:
+                if failure.result.outcome in (Outcome.AUTH, Outcome.RETRY_AFTER):
+                    raise
+                # lost again, or refused: the container's status, read again, says which
         return None
 
     def _publish_container(self, container_id: str) -> PublishResult:
