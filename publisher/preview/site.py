@@ -238,22 +238,10 @@ def _build(
     views.sort(key=lambda v: (v.post.publish_at, v.post.id))
 
     env = _environment(tz)
-    # No "generated at" on post pages: an unchanged post's page stays byte-identical and is not rewritten.
     common = {"account_name": ACCOUNT_NAME, "account_handle": ACCOUNT_HANDLE}
     for name in STATIC_FILES:
         write_if_changed(out_dir / name, (TEMPLATES / name).read_bytes())
-    page_keys: dict[str, str] = {}
-    templates = _templates_fingerprint()
-    previewed = {view.post.id for view in views}  # a post's page links the post it supersedes only if it is here
-    for view in views:
-        key = _page_key(view, renderer.fingerprint, templates, view.post.supersedes in previewed)
-        page_keys[view.page] = key
-        if renderer.previous_pages.get(view.page) == key and (out_dir / view.page).is_file():
-            continue  # same post, problems, cards, state and templates: the page on disk is this page
-        html = env.get_template("post.html").render(
-            view=view, post=view.post, root="../", previewed=previewed, **common
-        )
-        write_if_changed(out_dir / view.page, html.encode("utf-8"))
+    page_keys = _write_post_pages(views, env, out_dir, renderer, common)
     index = env.get_template("index.html").render(
         unconfigured=sorted({label for view in views for label in view.unconfigured}),
         posts=views,
@@ -277,6 +265,26 @@ def _build(
         renderer.reused,
     )
     return PreviewReport(out_dir, report, views, invalid, renderer.rendered, renderer.reused)
+
+
+def _write_post_pages(
+    views: list[PostView], env: Environment, out_dir: Path, renderer: CardRenderer, common: dict[str, str]
+) -> dict[str, str]:
+    """One page per post, rewritten only when its key changed; returns each page's key for the manifest."""
+    # No "generated at" on post pages: an unchanged post's page stays byte-identical and is not rewritten.
+    page_keys: dict[str, str] = {}
+    templates = _templates_fingerprint()
+    previewed = {view.post.id for view in views}  # a post's page links the post it supersedes only if it is here
+    for view in views:
+        key = _page_key(view, renderer.fingerprint, templates, view.post.supersedes in previewed)
+        page_keys[view.page] = key
+        if renderer.previous_pages.get(view.page) == key and (out_dir / view.page).is_file():
+            continue  # same post, problems, cards, state and templates: the page on disk is this page
+        html = env.get_template("post.html").render(
+            view=view, post=view.post, root="../", previewed=previewed, **common
+        )
+        write_if_changed(out_dir / view.page, html.encode("utf-8"))
+    return page_keys
 
 
 def _plan(post: Post, now: datetime, *, posters: bool = False) -> tuple[list[Publication], list[CardJob]]:

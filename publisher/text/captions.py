@@ -9,11 +9,23 @@ the reader finds the full notice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from publisher.adapters.base import Adapter
 from publisher.posts.model import Post
 
 ELLIPSIS = "…"
+
+
+class CaptionRules(Protocol):
+    """What a caption needs to know of a platform: an adapter class (its limits are class attributes) is one."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def max_chars(self) -> int: ...
+    @property
+    def max_hashtags(self) -> int | None: ...
+    def count(self, text: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -31,7 +43,7 @@ class Caption:
         return self.length <= self.limit
 
 
-def build_caption(post: Post, adapter: type[Adapter], *, english: bool = False) -> Caption:
+def build_caption(post: Post, adapter: CaptionRules, *, english: bool = False) -> Caption:
     limit = adapter.max_chars
     if not english and adapter.name in post.text:
         text = post.text[adapter.name]
@@ -68,7 +80,7 @@ def _join(body: str, link: str | None, tags: list[str]) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _shorten(body: str, link: str | None, adapter: type[Adapter]) -> str:
+def _shorten(body: str, link: str | None, adapter: CaptionRules) -> str:
     """The longest prefix of ``body`` ending at a word boundary that fits with "…" and the link."""
 
     def fits(candidate: str) -> bool:
