@@ -13,10 +13,12 @@ from __future__ import annotations
 from publisher.adapters.base import CardSpec, CredentialCheck, Failed, Outgoing
 from publisher.adapters.graph import GraphAdapter
 from publisher.adapters.results import PublishResult
+from publisher.infra.settings import FacebookSettings
 from publisher.text.counting import Counting
 
 
 class FacebookAdapter(GraphAdapter):
+    config: FacebookSettings  # what build_adapter hands this platform
     name = "facebook"
     label = "Facebook"
     max_chars = 63_206

@@ -24,12 +24,14 @@ from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteRe
 from publisher.adapters.failures import classify_status
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.infra.settings import MastodonSettings, reveal
 from publisher.text.counting import Counting
 
 IDEMPOTENCY_WINDOW = timedelta(minutes=50)  # Mastodon keeps keys for 60 minutes; leave a margin for clocks
 
 
 class MastodonAdapter(Adapter):
+    config: MastodonSettings  # what build_adapter hands this platform
     name = "mastodon"
     label = "Mastodon"
     max_chars = 500
@@ -42,7 +44,7 @@ class MastodonAdapter(Adapter):
     poll_delays: tuple[float, ...] = (0.5, 1, 1, 2, 2, 3, 3, 5, 5, 5)
 
     def request(self, method: str, path: str, **kwargs) -> HttpRequest:  # type: ignore[no-untyped-def]
-        headers = {"Authorization": f"Bearer {self.config.access_token.get_secret_value()}"}
+        headers = {"Authorization": f"Bearer {reveal(self.config.access_token)}"}
         headers.update(kwargs.pop("headers", {}))
         return HttpRequest(method, f"{self.config.api_base.rstrip('/')}/{path}", headers=headers, **kwargs)
 
