@@ -245,8 +245,8 @@ def preview(ctx: Context, paths: tuple[Path, ...], out_dir: Path, ledger: bool |
     Open DIR/index.html in a browser; no server needed. Opens no outside socket. Exits 1 when any post is
     invalid (the others are still previewed).
     """
-    from publisher.preview import build_site
     from publisher.preview.ledger import preview_ledger
+    from publisher.preview.site import build_site
 
     settings = ctx.settings
     report = build_site(

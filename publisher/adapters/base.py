@@ -39,6 +39,7 @@ from publisher.adapters.reads import MetricSnapshot, ReadFailed, Reply, batched,
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import AnswerLost, HttpRequest, HttpResponse, NothingSent, Transport
 from publisher.infra.masking import Masker
+from publisher.infra.settings import PlatformSettings
 from publisher.text.counting import Counting, count
 
 # (target_id, key, value): evidence a publish leaves on the way (a container id, an rkey) for a later reconcile.
@@ -98,7 +99,7 @@ class Adapter:
 
     def __init__(
         self,
-        config: Any,
+        config: PlatformSettings,
         transport: Transport,
         *,
         media: MediaStore | None = None,

@@ -45,6 +45,7 @@ from publisher.adapters.failures import classify_status, seconds_until_epoch
 from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.infra.settings import BlueskySettings, reveal
 from publisher.text.counting import URL_PATTERN, Counting
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -56,6 +57,7 @@ THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"  # the others (notFoundPost, b
 
 
 class BlueskyAdapter(Adapter):
+    config: BlueskySettings  # what build_adapter hands this platform
     name = "bluesky"
     label = "Bluesky"
     max_chars = 300
@@ -98,7 +100,7 @@ class BlueskyAdapter(Adapter):
         return current or self._login()
 
     def _login(self) -> dict[str, Any]:
-        credentials = {"identifier": self.config.handle, "password": self.config.app_password.get_secret_value()}
+        credentials = {"identifier": self.config.handle, "password": reveal(self.config.app_password)}
         session = self.send_json(HttpRequest("POST", self.url("com.atproto.server.createSession"), json=credentials))
         return self._keep(session)
 

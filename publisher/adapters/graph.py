@@ -34,7 +34,7 @@ from publisher.adapters.failures import classify_status, retry_after_header
 from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
-from publisher.infra.settings import env_name
+from publisher.infra.settings import FacebookSettings, InstagramSettings, ThreadsSettings, env_name, reveal
 
 GRAPH_RATE_LIMIT_WAIT = 600.0
 TRANSIENT_CODES = {1, 2, 9007}
@@ -49,6 +49,8 @@ GRAPH_VERSION = re.compile(r"/(v\d+\.\d+)(?:/|$)")
 class GraphAdapter(Adapter):
     """Token in the form body for POST and in the query for GET/DELETE, as the Graph API documents."""
 
+    config: FacebookSettings | InstagramSettings | ThreadsSettings
+
     token_setting: ClassVar[str] = "ACCESS_TOKEN"
 
     def url(self, *parts: str) -> str:
@@ -56,7 +58,7 @@ class GraphAdapter(Adapter):
 
     @property
     def token(self) -> str:
-        return self.config.access_token.get_secret_value()
+        return reveal(self.config.access_token)
 
     def get(self, *parts: str, **params: str) -> Any:
         return self.send_json(HttpRequest("GET", self.url(*parts), params={**params, "access_token": self.token}))
@@ -157,6 +159,8 @@ def _graph_retry_after(response: HttpResponse) -> float | None:
 
 class ContainerAdapter(GraphAdapter):
     """Instagram and Threads: container, wait for FINISHED, publish; the subclass names the edges and fields."""
+
+    config: InstagramSettings | ThreadsSettings
 
     user_setting: ClassVar[str] = "user_id"
     container_edge: ClassVar[str]  # POST /{user}/<edge> creates a container; GET lists the user's posts

@@ -35,6 +35,7 @@ from publisher.adapters.failures import classify_status
 from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.infra.settings import MastodonSettings, reveal
 from publisher.text.counting import Counting
 
 IDEMPOTENCY_WINDOW = timedelta(minutes=50)  # Mastodon keeps keys for 60 minutes; leave a margin for clocks
@@ -42,6 +43,7 @@ CLOCK_SKEW = timedelta(minutes=1)  # a start "in the future" by more than this i
 
 
 class MastodonAdapter(Adapter):
+    config: MastodonSettings  # what build_adapter hands this platform
     name = "mastodon"
     label = "Mastodon"
     max_chars = 500
@@ -61,7 +63,7 @@ class MastodonAdapter(Adapter):
     api_version = "v1"
 
     def request(self, method: str, path: str, **kwargs) -> HttpRequest:  # type: ignore[no-untyped-def]
-        headers = {"Authorization": f"Bearer {self.config.access_token.get_secret_value()}"}
+        headers = {"Authorization": f"Bearer {reveal(self.config.access_token)}"}
         headers.update(kwargs.pop("headers", {}))
         return HttpRequest(method, f"{self.config.api_base.rstrip('/')}/{path}", headers=headers, **kwargs)
 

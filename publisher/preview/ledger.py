@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import Any
 from urllib.parse import urlsplit
 
 from publisher.infra.redis import connect
@@ -33,7 +32,7 @@ def is_local_url(url: str) -> bool:
         return False
 
 
-def preview_ledger(settings: Settings, wanted: bool | None = None) -> Any:
+def preview_ledger(settings: Settings, wanted: bool | None = None) -> Ledger | None:
     """A :class:`~publisher.publishing.ledger.Ledger` to read states from, or ``None`` (no URL, not allowed, none)."""
     if wanted is False or settings.redis_url is None:
         return None
