@@ -12,9 +12,10 @@ from pathlib import Path
 
 import click
 import pytest
+from pydantic import BaseModel
 
 from publisher.cli import cli
-from publisher.infra.settings import PlatformSettings, Settings, env_name
+from publisher.infra.settings import Settings, env_name
 from publisher.publishing.ledger import PseudoState, State
 
 ROOT = Path(__file__).parent.parent
@@ -286,7 +287,7 @@ def settings_env_names() -> set[str]:
     names = {"PUBLISHER_SECRETS_DIR", "PUBLISHER_LOG_LEVEL"}  # read by load_settings and the log setup
     for name, field in Settings.model_fields.items():
         model = field.annotation
-        if isinstance(model, type) and issubclass(model, PlatformSettings):
+        if isinstance(model, type) and issubclass(model, BaseModel):  # a section: platforms, the brand
             names |= {env_name(nested, name) for nested in model.model_fields}
         else:
             names.add(env_name(name))
