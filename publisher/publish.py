@@ -51,6 +51,7 @@ from publisher.ledger import (
 )
 from publisher.logs import event
 from publisher.post import Post
+from publisher.posts.limits import one_line
 from publisher.results import Outcome, PublishResult
 from publisher.settings import Settings
 from publisher.targets import MAIN, Publication, parse_target_id, publications
@@ -98,7 +99,11 @@ class TargetResult:
         return self.state == FAILED and self.outcome in (Outcome.RETRY_AFTER, Outcome.TRANSIENT)
 
     def line(self) -> str:
-        """One line for a person: ``facebook: published https://...``, ``telegram: failed (auth): ...``."""
+        """One line for a person: ``facebook: published https://...``, ``telegram: failed (auth): ...``; a
+        platform's multi-line error page is folded onto it, control characters escaped."""
+        return one_line(self._line())
+
+    def _line(self) -> str:
         where = self.permalink or self.remote_id or ""
         dry = " (dry run)" if self.dry_run else ""
         if self.state == PUBLISHED:

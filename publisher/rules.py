@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from publisher.post import Kind, Post
+from publisher.posts.bounds import check_bounds
+from publisher.posts.bounds import format_local as format_wib  # the post's own zone, not always WIB
 from publisher.problems import Problem, error, warning
-from publisher.timefmt import format_wib
 
 if TYPE_CHECKING:
     from publisher.loader import LoadResult
@@ -77,4 +78,5 @@ def check_post(post: Post, result: LoadResult) -> list[Problem]:
                     f"text for {platform!r} is unused: {platform} is not in platforms",
                 )
             )
+    problems.extend(check_bounds(post, result))
     return problems

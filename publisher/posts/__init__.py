@@ -1,0 +1,1 @@
+"""Post files: their model, loading, rules and limits."""
