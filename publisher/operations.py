@@ -25,6 +25,7 @@ from publisher.ledger import (
     TargetRecord,
     utc_now,
 )
+from publisher.posts.limits import one_line
 from publisher.publish import (
     AdapterFactory,
     TargetResult,
@@ -81,7 +82,7 @@ class RetractResult:
     message: str
 
     def line(self) -> str:
-        return f"{self.platform}: {self.message}"
+        return one_line(f"{self.platform}: {self.message}")  # a platform's error page, folded and escaped
 
 
 def retract_post(
@@ -155,7 +156,7 @@ class DoctorLine:
     message: str
 
     def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.message}"
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {one_line(self.message)}"
 
 
 def doctor(settings: Settings, *, adapter_factory: AdapterFactory | None = None) -> list[DoctorLine]:

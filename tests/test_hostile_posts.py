@@ -187,8 +187,12 @@ def test_control_characters_in_title_and_body_are_errors_with_their_line(tmp_pat
 def test_platform_error_text_is_printed_on_one_line() -> None:
     from publisher.publish import TargetResult
 
-    result = TargetResult("p/x/main", "x", "failed", "<html>\n<body>\x1b[31mBad gateway</body>\n</html>")
-    assert "\n" not in result.line() and "\x1b" not in result.line()
+    from publisher.operations import DoctorLine, RetractResult
+
+    page = "<html>\n<body>\x1b[31mBad gateway</body>\n</html>"
+    for result in (TargetResult("p/x/main", "x", "failed", page), RetractResult("p/x/main", "x", False, page),
+                   DoctorLine("x", False, page)):  # fmt: skip
+        assert "\n" not in result.line() and "\x1b" not in result.line() and "Bad gateway" in result.line()
 
 
 # --- item 13: the smaller ones --------------------------------------------------------------------------------
