@@ -14,7 +14,9 @@ from click.testing import CliRunner
 from publisher.check import check_paths
 from publisher.cli import cli
 from publisher.loader import load_post
+from publisher.operations import DoctorLine, RetractResult
 from publisher.post import Post
+from publisher.publish import TargetResult
 from publisher.settings import Settings
 from publisher.targets import publications
 
@@ -185,10 +187,6 @@ def test_control_characters_in_title_and_body_are_errors_with_their_line(tmp_pat
 
 
 def test_platform_error_text_is_printed_on_one_line() -> None:
-    from publisher.publish import TargetResult
-
-    from publisher.operations import DoctorLine, RetractResult
-
     page = "<html>\n<body>\x1b[31mBad gateway</body>\n</html>"
     for result in (TargetResult("p/x/main", "x", "failed", page), RetractResult("p/x/main", "x", False, page),
                    DoctorLine("x", False, page)):  # fmt: skip
