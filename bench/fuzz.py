@@ -14,7 +14,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -27,7 +27,7 @@ from tests.strategies import exercise, post_files
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=500)
-    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=None, help="default: a fixed run, the same examples each time")
     args = parser.parse_args()
     url = redis_url_for_tests()
     counts: collections.Counter[str] = collections.Counter()
@@ -35,6 +35,7 @@ def main() -> int:
 
     @settings(max_examples=args.examples, deadline=None, database=None, derandomize=args.seed is None,
               suppress_health_check=list(HealthCheck))  # fmt: skip
+    @seed(args.seed if args.seed is not None else 0)
     @given(post_files())
     def run(case: tuple[str, str, str | None]) -> None:
         counts["examples"] += 1
