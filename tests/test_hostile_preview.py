@@ -10,8 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from publisher.preview import build_site
-from publisher.preview.render import MANIFEST_NAME, MANIFEST_VERSION
+from publisher.preview.render import MANIFEST_NAME, MANIFEST_VERSION, OutDirLeadsOut
 from publisher.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,7 +31,6 @@ def test_a_hostile_manifest_cannot_delete_outside_the_out_dir(tmp_path: Path) ->
         victim.write_text("precious")
     out = tmp_path / "site"
     out.mkdir()
-    (out / "escape").symlink_to(outside, target_is_directory=True)
     card = {"width": 1, "height": 1, "format": "PNG", "alt": "", "key": "k"}
     hostile = {
         "version": MANIFEST_VERSION,
@@ -51,3 +52,17 @@ def test_a_hostile_manifest_cannot_delete_outside_the_out_dir(tmp_path: Path) ->
     assert not any(
         ".." in path or path.startswith(("/", "escape")) for path in [*manifest["cards"], *manifest["pages"]]
     )
+
+
+def test_a_folder_in_the_out_dir_linked_outside_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    shutil.copy(REPO / "posts" / "paspor-baru.md", posts)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "cards").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(OutDirLeadsOut, match="outside"):
+        build_site(None, Settings(posts_dir=posts, state_dir=tmp_path / "state"), out, now=NOW, posters=False)
+    assert not any(outside.iterdir())

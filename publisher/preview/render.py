@@ -268,6 +268,21 @@ def _sizes(jobs: Iterable[CardJob]) -> list[tuple[int, int]]:
     return list(sizes)
 
 
+class OutDirLeadsOut(OSError):
+    """A folder inside --out is a symlink to somewhere outside it: writing the site there would write outside."""
+
+
+def refuse_links_out(out_dir: Path) -> None:
+    """Raise :class:`OutDirLeadsOut` when a folder under ``out_dir`` is a symlink leading out of it (files are
+    replaced, never written through, so only folders matter)."""
+    root = out_dir.resolve()
+    for folder, subfolders, _files in os.walk(out_dir):
+        for name in subfolders:
+            path = Path(folder) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                raise OutDirLeadsOut(f"{path} is a link to {path.resolve()}, outside {out_dir}: remove it first")
+
+
 def site_path(out_dir: Path, relative: str) -> Path | None:
     """``out_dir / relative`` when that names a file inside ``out_dir``; ``None`` for an absolute path, a ``..``
     step, or a folder that is a symlink leading out of ``out_dir``."""

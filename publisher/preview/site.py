@@ -32,7 +32,14 @@ from publisher.captions import Caption, build_caption
 from publisher.check import CheckReport, check_paths, find_post_files
 from publisher.loader import LoadResult
 from publisher.post import Kind, Post
-from publisher.preview.render import CardFile, CardJob, CardRenderer, poster_renderer, write_if_changed
+from publisher.preview.render import (
+    CardFile,
+    CardJob,
+    CardRenderer,
+    poster_renderer,
+    refuse_links_out,
+    write_if_changed,
+)
 from publisher.problems import Problem
 from publisher.settings import Settings
 from publisher.targets import MAIN, Publication, publications
@@ -193,6 +200,7 @@ def build_site(
     tz = settings.tz
     now = (now or datetime.now(tz)).astimezone(tz)
     out_dir.mkdir(parents=True, exist_ok=True)
+    refuse_links_out(out_dir)
     with_posters = posters and poster_renderer() is not None
     renderer = CardRenderer(out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards")
     # A first run over many posts: the render workers start (and load fonts, draw each size's header) while the
