@@ -18,7 +18,6 @@ import json
 import multiprocessing
 import os
 import platform
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -34,6 +33,7 @@ from publisher.cards import templates
 from publisher.cards.cache import cached_render_card
 from publisher.cards.fonts import TEXT_PACKAGE, emoji_coverage, emoji_font, font_versions, text_coverage
 from publisher.cards.render import RENDERER_VERSION, RenderedCard
+from publisher.infra.files import write_atomic
 from publisher.offline.poster import PAPERS, PosterSize, render_poster
 from publisher.posts.model import Post
 from publisher.publishing.targets import Publication
@@ -278,12 +278,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_atomic(path, data, mode=0o644)
     return True
 
 
