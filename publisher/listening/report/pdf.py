@@ -246,7 +246,7 @@ def _questions(pdf: ReportPDF, figures: Figures, tz: ZoneInfo) -> None:
         rows.append([words.short_moment(reply.created_at, tz), platform_label(reply.platform),
                      f"{text}\n(unggahan: {question.title})" + (f"\n{reply.permalink}" if reply.permalink else ""),
                      "dijawab" if reply.answered else "BELUM DIJAWAB"])  # fmt: skip
-    _table(pdf, (22, 22, 105, 25), rows)
+    _table(pdf, (20, 20, 100, 34), rows)
 
 
 def _trouble(pdf: ReportPDF, figures: Figures, tz: ZoneInfo) -> None:
