@@ -15,6 +15,7 @@ import pytest
 
 from publisher.listening.report import ReportFiles, write_report
 from publisher.listening.report.figures import Timing, Value, add, compute, engagement_of, timing
+from publisher.listening.report.pdf import LONG_LIST
 from publisher.listening.report_data import (
     AudienceRow,
     PublicationRow,
@@ -311,3 +312,13 @@ def test_a_month_with_no_data_still_writes_all_three(tmp_path: Path) -> None:
     assert "Februari 2027" in flat and "Tidak ada publikasi pada bulan ini" in flat
     _, page = parse(files)
     assert "Tidak ada publikasi pada bulan ini." in page.text
+
+
+def test_a_long_list_is_cut_in_the_pdf_not_on_the_site(tmp_path: Path) -> None:
+    many = [publication(f"p{i:03d}", "x", title=f"Pengumuman {i:03d}") for i in range(LONG_LIST + 7)]
+    data = ReportData("2026-12", OFFICE, datetime(2026, 12, 31, tzinfo=UTC), publications=many)
+    files = write_report(data, tmp_path / "banyak")
+    flat = " ".join(pdf_text(files.pdf).split())
+    assert "… dan 7 baris lainnya: lihat index.html" in flat and f"Publikasi terbit {LONG_LIST + 7}" in flat
+    _, page = parse(files)
+    assert len(page.rows["per-unggahan"]) == LONG_LIST + 7 + 1

@@ -6,8 +6,9 @@ Sans, so report and cards look like one office. Charts go in as the PNG matplotl
 (fpdf2 reads only part of SVG; a 200 dpi PNG prints sharp). Every page has the office and the month at the top
 and "Halaman n dari N" at the bottom.
 
-The PDF carries the summary tables and one line per post (all platforms added up); the per-platform detail of
-every post is in ``index.html`` and ``metrics.csv``. Characters the font lacks (emoji in a comment) are left out
+The PDF carries the summary tables and one line per post (all platforms added up), each long list cut at
+:data:`LONG_LIST` rows with a line saying how many more there are; every row, and the per-platform detail of
+every post, is in ``index.html`` and ``metrics.csv``. Characters the font lacks (emoji in a comment) are left out
 of the PDF only; the site and the CSV keep every text exactly.
 """
 
@@ -32,6 +33,10 @@ MUTED = (91, 102, 117)
 HEADING_FILL = (238, 241, 245)
 MARGIN_MM = 18
 QUOTE_LIMIT = 300  # characters of a question shown in the PDF (the site shows it whole)
+# Rows of a long list (all posts, questions — unanswered first —, failures, approvals) the PDF prints before
+# pointing to the site: a usual month (tens of posts) fits whole, a month of a thousand stays a readable report
+# (and fpdf2 lays out a table cell by cell: 1,000 rows of each list took ~20 s). The totals always count all.
+LONG_LIST = 150
 TITLE = "Laporan Bulanan Media Sosial"
 
 
@@ -119,8 +124,16 @@ def _paragraph(pdf: ReportPDF, text: str, *, muted: bool = False) -> None:
     pdf.set_font(FAMILY, "", 9)
 
 
-def _table(pdf: ReportPDF, widths: Sequence[int], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> None:
-    """A table whose first row is the headings; columns whose index is in ``right`` are numbers."""
+def _table(pdf: ReportPDF, widths: Sequence[int], rows: Sequence[Sequence[str]], right: Sequence[int] = (),
+           *, limit: int | None = None) -> None:  # fmt: skip
+    """A table whose first row is the headings; columns whose index is in ``right`` are numbers. ``limit``: at
+    most that many rows below the headings, then a line saying how many more the site lists."""
+    if limit is not None and len(rows) - 1 > limit:
+        more = len(rows) - 1 - limit
+        rows = [
+            *rows[: limit + 1],
+            [f"… dan {words.number(more)} baris lainnya: lihat index.html"] + [""] * (len(widths) - 1),
+        ]
     align = tuple("RIGHT" if i in right else "LEFT" for i in range(len(widths)))
     pdf.set_font(FAMILY, "", 8.5)
     headings = FontFace(emphasis="BOLD", fill_color=HEADING_FILL)
@@ -230,7 +243,7 @@ def _posts(pdf: ReportPDF, figures: Figures, charts: dict[str, Chart]) -> None:
         rows = [["Unggahan", "Platform", "Jangkauan", "Interaksi"]]
         rows += [[p.title, ", ".join(map(platform_label, p.platforms)), show(p.reach), show(p.engagement)]
                  for p in sorted(figures.posts, key=lambda p: p.title)]  # fmt: skip
-        _table(pdf, (80, 44, 25, 25), rows, right=(2, 3))
+        _table(pdf, (80, 44, 25, 25), rows, right=(2, 3), limit=LONG_LIST)
 
 
 def _questions(pdf: ReportPDF, figures: Figures, tz: ZoneInfo) -> None:
@@ -246,7 +259,7 @@ def _questions(pdf: ReportPDF, figures: Figures, tz: ZoneInfo) -> None:
         rows.append([words.short_moment(reply.created_at, tz), platform_label(reply.platform),
                      f"{text}\n(unggahan: {question.title})" + (f"\n{reply.permalink}" if reply.permalink else ""),
                      "dijawab" if reply.answered else "BELUM DIJAWAB"])  # fmt: skip
-    _table(pdf, (20, 20, 100, 34), rows)
+    _table(pdf, (20, 20, 100, 34), rows, limit=LONG_LIST)
 
 
 def _trouble(pdf: ReportPDF, figures: Figures, tz: ZoneInfo) -> None:
@@ -257,17 +270,19 @@ def _trouble(pdf: ReportPDF, figures: Figures, tz: ZoneInfo) -> None:
     rows = [["Waktu", "Unggahan", "Platform", "Status", "Sebab"]]
     rows += [[words.short_moment(r.settled_at, tz), r.title, platform_label(r.platform), words.state_label(r.state),
               (r.error or "—")[:QUOTE_LIMIT]] for r in figures.trouble]  # fmt: skip
-    _table(pdf, (22, 50, 22, 22, 58), rows)
+    _table(pdf, (22, 50, 22, 22, 58), rows, limit=LONG_LIST)
 
 
 def _approvals(pdf: ReportPDF, figures: Figures) -> None:
     _heading(pdf, "Persetujuan")
     if figures.approvals:
-        rows = [["Disetujui oleh", "Jumlah", "Unggahan"]]
+        rows = [["Disetujui oleh", "Unggahan", "Platform"]]
         for approver, published in figures.approvals:
-            titles = sorted({r.title for r in published})
-            rows.append([approver, str(len(published)), "; ".join(titles)])
-        _table(pdf, (40, 18, 116), rows, right=(1,))
+            platforms: dict[str, list[str]] = {}
+            for row in published:  # one line per post: a cell listing every post would outgrow the page
+                platforms.setdefault(row.title, []).append(platform_label(row.platform))
+            rows += [[approver, title, ", ".join(names)] for title, names in platforms.items()]
+        _table(pdf, (36, 90, 48), rows, limit=LONG_LIST)
     _paragraph(pdf, f"{words.number(figures.unapproved)} publikasi terbit tanpa persetujuan tercatat.")
 
 
