@@ -50,6 +50,7 @@ class Chart:
     alt: str  # what the chart says, for a screen reader and for the PDF's text
     svg: bytes
     png: bytes
+    size: tuple[int, int]  # of the PNG, in pixels
 
 
 @cache
@@ -128,7 +129,7 @@ def bar_chart(name: str, title: str, bars: Sequence[tuple[str, Value]]) -> Chart
 
 def skm_chart(period: str, labels: Sequence[str], nrr: Sequence[float]) -> Chart:
     figure, axes = _figure(len(labels))
-    short = [_short(label, 34) for label in labels]
+    short = [_short(label, 42) for label in labels]
     axes.barh(range(len(nrr)), nrr, color=NAVY, height=0.6)
     axes.set_yticks(range(len(nrr)), short)
     for index, value in enumerate(nrr):
@@ -153,7 +154,9 @@ def _chart(name: str, title: str, alt: str, figure: Figure) -> Chart:
     svg, png = io.BytesIO(), io.BytesIO()
     figure.savefig(svg, format="svg", metadata={"Date": None})
     figure.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
-    return Chart(name, title, alt, svg.getvalue(), png.getvalue())
+    width, height = figure.canvas.get_width_height(physical=True)
+    scale = PNG_DPI / figure.dpi
+    return Chart(name, title, alt, svg.getvalue(), png.getvalue(), (round(width * scale), round(height * scale)))
 
 
 def _short(label: str, limit: int = 40) -> str:

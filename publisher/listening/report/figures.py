@@ -25,6 +25,7 @@ from enum import StrEnum
 from publisher.listening.month import month_start
 from publisher.listening.report_data import PublicationRow, ReplyRow, ReportData, SkmRow, SnapshotRow
 from publisher.listening.skm import UNSUR
+from publisher.listening.survey import Period
 from publisher.text.dates import MONTHS
 
 LATE_AFTER = timedelta(minutes=5)
@@ -203,6 +204,14 @@ class Question:
 class SkmView:
     row: SkmRow
     unsur: tuple[tuple[str, float], ...]  # (label, NRR) U1 … U9
+
+    @property
+    def label(self) -> str:
+        """The period as the office writes it: "Triwulan IV 2026"."""
+        try:
+            return Period.parse(self.row.period).label
+        except ValueError:
+            return self.row.period
 
 
 @dataclass

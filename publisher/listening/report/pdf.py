@@ -149,7 +149,8 @@ def _table(pdf: ReportPDF, widths: Sequence[int], rows: Sequence[Sequence[str]],
 def _chart(pdf: ReportPDF, chart: Chart | None) -> None:
     if chart is None:
         return
-    if pdf.will_page_break(8):
+    width_px, height_px = chart.size
+    if pdf.will_page_break(6 + pdf.epw * height_px / width_px):  # the caption stays with its chart
         pdf.add_page()
     pdf.set_font(FAMILY, "B", 8.5)
     pdf.set_text_color(*MUTED)
@@ -290,7 +291,7 @@ def _skm(pdf: ReportPDF, view: SkmView, charts: dict[str, Chart]) -> None:
     row = view.row
     if pdf.will_page_break(75):  # the index, its table and its chart read together
         pdf.add_page()
-    _heading(pdf, f"Survei Kepuasan Masyarakat — periode {row.period}")
+    _heading(pdf, f"Survei Kepuasan Masyarakat — {view.label}")
     respondents = words.number(row.respondents)
     _paragraph(pdf, f"IKM {_decimal(row.ikm)}, mutu pelayanan {row.category}, {respondents} responden.")
     rows = [["Unsur", "NRR"]] + [[f"U{i} {label}", _decimal(nrr)] for i, (label, nrr) in enumerate(view.unsur, 1)]
