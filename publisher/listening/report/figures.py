@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from publisher.listening.month import month_start
-from publisher.listening.report_data import PublicationRow, ReplyRow, ReportData, SkmRow, SnapshotRow
+from publisher.listening.report_data import AudienceRow, PublicationRow, ReplyRow, ReportData, SkmRow, SnapshotRow
 from publisher.listening.skm import UNSUR
 from publisher.listening.survey import Period
 from publisher.text.dates import MONTHS
@@ -231,7 +231,7 @@ class Figures:
     approvals: list[tuple[str, list[PublicationRow]]]
     unapproved: int
     skm: list[SkmView]
-    audience: list
+    audience: list[AudienceRow]
     snapshots: int
 
     @property
