@@ -20,11 +20,11 @@ from typing import Any
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from publisher.cards.fonts import TEXT_FAMILY, text_font_path
 from publisher.listening.report.figures import Figures, Timing, Value
-from publisher.listening.report.words import platform_label, show
+from publisher.listening.report.words import number, platform_label, show
 
 INK, MUTED, GRID = "#1B2330", "#5B6675", "#DDE3EA"
 NAVY, GOLD, RED, GREY = "#0B2545", "#F2B705", "#C62828", "#9AA5B1"
@@ -95,7 +95,6 @@ def outgoing_chart(figures: Figures) -> Chart:
     axes.barh(labels, trouble, left=left, color=RED, label="Gagal / tidak pasti", height=0.6)
     figure.legend(loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     axes.invert_yaxis()
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     alt = "; ".join(
         f"{label}: {p.outgoing.counts[Timing.ON_TIME]} tepat waktu, {p.outgoing.counts[Timing.LATE]} terlambat, "
         f"{p.outgoing.counts[Timing.UNSCHEDULED]} tanpa jadwal, {p.outgoing.trouble} gagal/tidak pasti"
@@ -145,6 +144,9 @@ def _figure(rows: int) -> tuple[Figure, Axes]:
     figure = Figure(figsize=(WIDTH_IN, 1.1 + 0.34 * max(rows, 1)), layout="constrained")
     axes = figure.add_subplot()
     axes.spines[["top", "right"]].set_visible(False)
+    # Whole counts written the Indonesian way (12.000), not as 1.2 under a "1e4" offset.
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: number(round(value))))
     axes.grid(axis="x", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
     return figure, axes
