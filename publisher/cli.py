@@ -695,6 +695,40 @@ def audit(ctx: Context, since: str | None, until: str | None, post_id: str | Non
         click.echo("\n".join(formats.table_lines(events, settings.tz)))
 
 
+@cli.command()
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to report on, e.g. 2026-12.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for index.html, report.pdf and metrics.csv (created if needed).",
+)
+@pass_context
+def report(ctx: Context, month: str, out_dir: Path) -> None:
+    """The monthly report (laporan bulanan): index.html, report.pdf (A4) and metrics.csv for a month.
+
+    What went out (per kind and platform, on time or late), reach and engagement with charts, the top posts, the
+    public's questions and how many are unanswered, failures, who approved what, and the SKM when imported. The
+    site opens from disk and loads nothing from outside; a metric a platform does not give is shown as such,
+    never as 0 (an empty cell in metrics.csv).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from publisher.listening.month import month_start
+    from publisher.listening.report import build
+
+    try:
+        month_start(month)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    try:
+        files = build(ctx.settings, month, out_dir)
+    except SQLAlchemyError as exc:
+        raise _fail(exc) from None
+    click.echo(f"{files.index_html}\n{files.pdf}\n{files.metrics_csv} ({files.snapshots:,} snapshot rows)")
+
+
 def main() -> None:
     try:
         cli(prog_name="publisher")
