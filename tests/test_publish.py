@@ -434,35 +434,44 @@ def test_an_adapter_the_settings_cannot_build_is_a_clear_failure(settings, ledge
 
 def test_two_people_publishing_one_target_at_once_publish_it_once(settings, ledger):
     import threading
-    import time
 
-    class Slow(FakeAdapter):
+    class Held(FakeAdapter):
+        """Holds the first sender inside the platform call until the test lets it answer."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = threading.Event()
+            self.answer = threading.Event()
+
         def publish(self, item):
-            time.sleep(0.2)  # still sending when the other worker looks
+            self.inside.set()
+            assert self.answer.wait(30), "the test never let the sender answer"
             return super().publish(item)
 
-    adapter = Slow()
+    adapter = Held()
     post = load_post_by_id("paspor", settings)
-    results = []
 
-    def worker():
-        results.append(
-            publish_target(
-                "paspor/facebook/main",
-                settings=settings,
-                ledger=ledger,
-                post=post,
-                manual=True,  # people running `publisher publish` at once: no scheduler lock between them
-                adapter_factory=Factory(adapter),
-            )
+    def publish():
+        return publish_target(
+            "paspor/facebook/main",
+            settings=settings,
+            ledger=ledger,
+            post=post,
+            manual=True,  # people running `publisher publish` at once: no scheduler lock between them
+            adapter_factory=Factory(adapter),
         )
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    first: list = []
+    sender = threading.Thread(target=lambda: first.append(publish()))
+    sender.start()
+    try:
+        assert adapter.inside.wait(30), "the first sender never reached the platform"
+        others = [publish() for _ in range(3)]  # while the first is certainly still sending
+    finally:
+        adapter.answer.set()
+        sender.join(30)
+    assert [r.state for r in others] == [SENDING] * 3  # each left it to the sender
+    assert all("sending it right now" in r.message for r in others)
+    assert [r.state for r in first] == [PUBLISHED]
     assert len(adapter.sent) == 1 and adapter.reconcile_calls == []
-    assert [r.state for r in results if not r.already].count(PUBLISHED) == 1
-    assert {r.state for r in results} <= {PUBLISHED, SENDING}  # the others left it to the sender
     assert ledger.get("paspor/facebook/main").state == PUBLISHED
