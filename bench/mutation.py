@@ -277,8 +277,8 @@ class Sandbox:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def score_module(module: Module, mutants: list[Mutant], jobs: int) -> list[Mutant]:
-    """Run every mutant of ``module``; return the survivors."""
+def score_module(module: Module, mutants: list[Mutant], jobs: int) -> tuple[list[Mutant], list[Mutant]]:
+    """Run every mutant of ``module``; return the survivors and the mutants killed only by the timeout."""
     sandboxes = [Sandbox() for _ in range(jobs)]
     try:
         outcome, seconds = sandboxes[0].run(module, None, timeout=600)
@@ -296,14 +296,13 @@ def score_module(module: Module, mutants: list[Mutant], jobs: int) -> list[Mutan
             finally:
                 free.append(sandbox)
 
-        survivors = []
+        survivors, timed_out = [], []
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             for mutant, result in pool.map(run_one, mutants):
-                if result == "passed":
-                    survivors.append(mutant)
-                print("." if result != "passed" else "S", end="", flush=True, file=sys.stderr)
+                (survivors if result == "passed" else timed_out if result == "timeout" else []).append(mutant)
+                print({"passed": "S", "timeout": "T"}.get(result, "."), end="", flush=True, file=sys.stderr)
         print(file=sys.stderr)
-        return survivors
+        return survivors, timed_out
     finally:
         for sandbox in sandboxes:
             sandbox.remove()
@@ -326,16 +325,18 @@ def main() -> None:
                 print(f"{mutant.where()}\t{mutant.operator}\t{mutant.snippet}")
             continue
         print(f"{module.name}: {len(mutants)} mutants, tests {' '.join(module.tests)}", file=sys.stderr)
-        survivors = score_module(module, mutants, max(1, args.jobs))
+        survivors, timed_out = score_module(module, mutants, max(1, args.jobs))
         killed = len(mutants) - len(survivors)
-        table.append((module, len(mutants), killed))
+        table.append((module, len(mutants), killed, len(timed_out)))
         for mutant in survivors:
             print(f"  survived {mutant.where()}  {mutant.operator}  {mutant.snippet}")
+        for mutant in timed_out:  # an endless loop is a kill; a slow machine can fake one, so they are named
+            print(f"  timed out {mutant.where()}  {mutant.operator}  {mutant.snippet}")
         sys.stdout.flush()
     if table:
-        print(f"\n{'module':<12} {'mutants':>8} {'killed':>7} {'score':>6}")
-        for module, total, killed in table:
-            print(f"{module.name:<12} {total:>8} {killed:>7} {killed / total:>6.0%}")
+        print(f"\n{'module':<12} {'mutants':>8} {'killed':>7} {'score':>6} {'timeouts':>9}")
+        for module, total, killed, timeouts in table:
+            print(f"{module.name:<12} {total:>8} {killed:>7} {killed / total:>6.0%} {timeouts:>9}")
 
 
 if __name__ == "__main__":
