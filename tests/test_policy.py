@@ -62,3 +62,10 @@ def test_blackout_is_the_office_date_not_the_utc_one():
     assert is_blackout(evening_utc, [date(2026, 12, 2)], WIB)
     assert not is_blackout(evening_utc, [date(2026, 12, 1)], WIB)
     assert not is_blackout(evening_utc, [], WIB)
+
+
+def test_a_decision_is_a_frozen_value():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Decision(SEND).action = SKIP  # type: ignore[misc]
