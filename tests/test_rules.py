@@ -56,8 +56,9 @@ def test_supersedes_itself_is_an_error_another_post_is_not_a_rule_problem(tmp_pa
     assert problems(tmp_path, "id: ralat\nsupersedes: lama\n", kind="service-update") == []
 
 
-def test_an_event_reminder_without_a_start_is_an_error_at_the_event(tmp_path):
+def test_an_event_reminder_without_a_start_is_an_error_at_the_event_or_without_one_at_the_kind(tmp_path):
     assert problems(tmp_path, event(starts_at="")) == ["post.md:6: error: an event-reminder needs event.starts_at"]
+    assert problems(tmp_path, "") == ["post.md:2: error: an event-reminder needs event.starts_at"]
 
 
 def test_reminders_without_a_start_are_an_error_at_the_reminders(tmp_path):
