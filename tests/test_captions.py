@@ -71,6 +71,7 @@ def test_override_is_used_verbatim_even_when_too_long():
     post = make_post("Isi.", text={"x": "a " * 200})
     caption = build_caption(post, adapter_class("x"))
     assert caption.overridden and not caption.fits and not caption.shortened
+    assert (caption.text, caption.dropped_hashtags) == (post.text["x"], 0)
 
 
 def test_instagram_keeps_at_most_30_hashtags():
