@@ -362,8 +362,7 @@ def _reconcile(attempt: Attempt, *, why: str) -> TargetResult:
         attempt.ledger.transition(
             item.target_id, [State.SENDING], State.UNKNOWN, error=message, outcome=Outcome.UNKNOWN_OUTCOME
         )
-        log.warning("target=%s state=unknown %s", item.target_id, message)
-        return attempt.answer(message=message)
+        return attempt.answer(message=message)  # its one event line
     return _record(attempt, found, reconcile=False)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from publisher import defaults
 from publisher.publishing.ledger import AUTO_SEND, State
+from publisher.publishing.result import log_target_event
 from publisher.scheduler import policy
 from publisher.scheduler.runtime import Runtime
 
@@ -64,6 +65,7 @@ def tick(runtime: Runtime, enqueue: Enqueue, *, now: float | None = None) -> Tic
             reason=decision.reason,
         )
         schedule.finish(target_id)
+        log_target_event(state, target_id, state, None, decision.reason)
         bucket.append(target_id)
 
     blocked = schedule.blocked_until(by_platform)
