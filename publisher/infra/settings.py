@@ -14,7 +14,7 @@ import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Self
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +39,10 @@ def env_name(setting: str, section: str | None = None) -> str:
     ``PUBLISHER_FACEBOOK__ACCESS_TOKEN``; ``env_name("dry_run")`` → ``PUBLISHER_DRY_RUN``."""
     nested = f"{section.upper()}{NESTED}" if section else ""
     return f"{ENV_PREFIX}{nested}{setting.upper()}"
+
+
+REHEARSAL_VALUE = "dry-run"  # PlatformSettings.rehearsal: what a dry run uses for settings nobody set
+REHEARSAL_API_BASE = "https://dry-run.invalid"  # a reserved name (RFC 2606): resolves nowhere, were it ever sent
 
 
 class PlatformSettings(BaseModel):
@@ -66,6 +70,22 @@ class PlatformSettings(BaseModel):
         return [
             v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr) and v.get_secret_value()
         ]
+
+    def rehearsal(self) -> Self:
+        """These settings with a placeholder in every empty field, for a dry run on a machine that has none for
+        this platform: the dry-run transport never connects, so the requests are built and recorded as they
+        would be, and a newcomer sees a post go out before any account is set up."""
+        filled: dict[str, object] = {}
+        for name, info in type(self).model_fields.items():
+            if _present(getattr(self, name)):
+                continue
+            if name == "api_base":
+                filled[name] = REHEARSAL_API_BASE
+            elif "SecretStr" in str(info.annotation):
+                filled[name] = SecretStr(REHEARSAL_VALUE)
+            else:
+                filled[name] = REHEARSAL_VALUE
+        return self.model_copy(update=filled)
 
 
 def _present(value: object) -> bool:

@@ -201,6 +201,8 @@ def _too_late_or_not_configured(attempt: Attempt) -> TargetResult | None:
         attempt.ledger.transition(attempt.target, PRE_SEND, State.SKIPPED, reason=reason)
         return attempt.answer(log_message=reason)
     problem = unconfigured_message(attempt.platform, attempt.settings)
+    if attempt.dry_run:  # rehearsed with placeholder settings (build_adapter); `publisher check` warns of it
+        return None
     return _not_configured(attempt, problem) if problem is not None else None
 
 

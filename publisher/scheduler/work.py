@@ -29,7 +29,7 @@ from publisher.adapters.results import Outcome
 from publisher.posts.model import Post
 from publisher.publishing.ledger import AUTO_SEND, PseudoState, State
 from publisher.publishing.result import TargetResult, log_target_event
-from publisher.scheduler import policy, supersede
+from publisher.scheduler import events, policy, supersede
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.schedule import NotStarted, Started
 from publisher.scheduler.sync import load_stored_post
@@ -54,11 +54,15 @@ class Action(StrEnum):
     DROPPED = "dropped"  # not this task's to publish (not leased, or no longer scheduled)
 
 
+ANNOUNCED = (Action.PUBLISHED, Action.FAILED, Action.UNKNOWN, Action.SKIPPED, Action.CANCELLED, Action.GAVE_UP)
+
+
 @dataclass(frozen=True)
 class Step:
     action: Action
     retry_in: float | None = None
     detail: str = ""
+    news: bool = True  # settled by this attempt (not found settled by an earlier one): announced to watchers
 
 
 def publish_one(runtime: Runtime, target_id: str, *, token: str, now: float | None = None) -> Step:
@@ -72,12 +76,15 @@ def publish_one(runtime: Runtime, target_id: str, *, token: str, now: float | No
         remaining = runtime.redis.pttl(schedule.keys.running(target_id)) / 1000
         return Step(Action.RETRY, retry_in=max(1.0, remaining + 0.5), detail="another task holds the target")
     try:
-        return _attempt(runtime, target_id, started, token, now)
+        step = _attempt(runtime, target_id, started, token, now)
     except BaseException:
         # A bug or a time limit: back into the schedule with backoff. The ledger (state `sending`) makes the next
         # attempt reconcile instead of sending twice; the attempt cap stops a poison target.
         schedule.reschedule(target_id, time.time() + _backoff(started.attempt), token)
         raise
+    if step.action in ANNOUNCED and step.news:
+        events.announce(runtime, [target_id], now=time.time())
+    return step
 
 
 @dataclass
@@ -181,7 +188,7 @@ def _follow_up(
         if post.supersedes and not result.already:
             note = supersede.retract_superseded(runtime, post.supersedes, platform, by=post.id)
             return Step(Action.PUBLISHED, detail=note)
-        return Step(Action.PUBLISHED, detail=result.permalink or result.remote_id or "")
+        return Step(Action.PUBLISHED, detail=result.permalink or result.remote_id or "", news=not result.already)
     if result.state == State.FAILED and result.outcome == Outcome.RETRY_AFTER:
         wait = max(1.0, float(result.retry_after or defaults.RETRY_AFTER_SECONDS))
         schedule.block(platform, now + wait, now)
