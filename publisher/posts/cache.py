@@ -21,14 +21,15 @@ import contextlib
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import publisher
 from publisher.adapters.registry import adapter_classes
 from publisher.infra.settings import Settings
-from publisher.posts.problems import LoadResult
+from publisher.posts.model import Post
+from publisher.posts.problems import LoadResult, Problem
 
 CACHE_VERSION = 1  # bump when a verdict's meaning changes in a way the source digest would not show
 CACHE_FILE = "check-cache.pickle"
@@ -73,15 +74,74 @@ def _digest_of(path: Path) -> str | None:
         return None
 
 
-def _copy(result: LoadResult) -> LoadResult:
-    return replace(result, problems=list(result.problems), lines=dict(result.lines))
+CROSS_FILE_KEYS = ("id", "supersedes")  # the lines the rules across files point at
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the cache keeps of one file's ``LoadResult``: enough to report it and to run the rules across files,
+    and its ``Post`` pickled apart, unpickled only when read (``publisher check`` reads none; sync reads them all)."""
+
+    image: ImageDependency
+    post_id: str | None
+    problems: tuple[Problem, ...]
+    lines: tuple[tuple[str, int], ...]
+    supersession: tuple[str, str] | None
+    post: bytes  # b"": no post
+
+    @classmethod
+    def of(cls, result: LoadResult) -> Verdict:
+        return cls(
+            image=image_dependency(result),
+            post_id=result.post_id,
+            problems=tuple(result.problems),
+            lines=tuple((key, result.lines[key]) for key in CROSS_FILE_KEYS if key in result.lines),
+            supersession=result.supersession,
+            post=pickle.dumps(result.post, protocol=5) if result.post is not None else b"",
+        )
+
+    def result(self, path: Path, display: str) -> LoadResult:
+        return CachedResult(self, path, display)
+
+
+class CachedResult(LoadResult):
+    """A ``LoadResult`` rebuilt from a :class:`Verdict`; its post is unpickled on first use."""
+
+    def __init__(self, verdict: Verdict, path: Path, display: str) -> None:
+        self._verdict = verdict
+        self._post: Post | None = None
+        super().__init__(
+            path=path,
+            display=display,
+            post_id=verdict.post_id,
+            problems=list(verdict.problems),  # the caller adds the cross-file problems to this list, not the cache's
+            lines=dict(verdict.lines),
+        )
+
+    @property  # type: ignore[override]
+    def post(self) -> Post | None:
+        if self._post is None and self._verdict.post:
+            self._post = pickle.loads(self._verdict.post)
+        return self._post
+
+    @post.setter
+    def post(self, value: Post | None) -> None:
+        self._post = value
+
+    @property
+    def supersession(self) -> tuple[str, str] | None:
+        return self._verdict.supersession
+
+    @property
+    def ok(self) -> bool:
+        return bool(self._verdict.post) and not any(p.is_error for p in self.problems)
 
 
 @dataclass
 class CheckCache:
     path: Path
     fingerprint: str
-    entries: dict[str, tuple[ImageDependency, LoadResult]] = field(default_factory=dict)
+    entries: dict[str, Verdict] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     changed: bool = False
 
@@ -95,18 +155,18 @@ class CheckCache:
                 store.entries = saved["entries"]
         return store
 
-    def get(self, key: str) -> LoadResult | None:
-        entry = self.entries.get(key)
-        if entry is None:
+    def get(self, key: str, path: Path, display: str) -> LoadResult | None:
+        verdict = self.entries.get(key)
+        if verdict is None:
             return None
-        image, result = entry
-        if image is not None and _digest_of(Path(image[0])) != image[1]:
+        if verdict.image is not None and _digest_of(Path(verdict.image[0])) != verdict.image[1]:
             return None
         self.used.add(key)
-        return _copy(result)  # the caller adds the cross-file problems to its copy, never to the cached verdict
+        return verdict.result(path, display)
 
     def put(self, key: str, result: LoadResult) -> None:
-        self.entries[key] = (image_dependency(result), _copy(result))
+        """Kept before the rules across files add their problems to ``result``."""
+        self.entries[key] = Verdict.of(result)
         self.used.add(key)
         self.changed = True
 

@@ -158,7 +158,7 @@ def _check_files(
             keys[index] = file_key(file.read_bytes(), file, display, root)
         except OSError:
             continue  # the loader reports it
-        results[index] = store.get(keys[index])
+        results[index] = store.get(keys[index], file, display)
     todo = [index for index, result in enumerate(results) if result is None]
     for index, result in zip(todo, _run_jobs([jobs[i] for i in todo], settings, workers), strict=True):
         results[index] = result
@@ -251,13 +251,13 @@ def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> N
                     f"duplicate id {result.post_id!r}: also used by {names}",
                 )
             )
-        post = result.post
-        if post is not None and post.supersedes and post.supersedes != post.id and post.supersedes not in by_id:
+        supersession = result.supersession
+        if supersession is not None and supersession[1] != supersession[0] and supersession[1] not in by_id:
             result.problems.append(
                 warning(
                     result.display,
                     result.line_of("supersedes"),
-                    f"supersedes {post.supersedes!r}, which is not in the posts folder",
+                    f"supersedes {supersession[1]!r}, which is not in the posts folder",
                 )
             )
 
