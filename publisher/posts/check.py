@@ -221,6 +221,7 @@ class _Display:
 
     def __init__(self) -> None:
         self.cwd = os.getcwd()
+        self.folders: dict[str, str] = {}
 
     def __call__(self, file: Path) -> str:
         text = str(file)
@@ -229,10 +230,14 @@ class _Display:
             return text
         if plain and text.startswith(self.cwd + os.sep):
             return text[len(self.cwd) + 1 :]
-        try:
-            return os.path.relpath(file)
-        except ValueError:  # another drive on Windows
-            return text
+        folder, name = os.path.split(text)
+        if folder not in self.folders:
+            try:
+                self.folders[folder] = os.path.relpath(folder or ".")
+            except ValueError:  # another drive on Windows
+                self.folders[folder] = folder
+        relative = self.folders[folder]
+        return name if relative == "." else os.path.join(relative, name)
 
 
 def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> None:
