@@ -164,9 +164,8 @@ class CheckCache:
         self.used.add(key)
         return verdict.result(path, display)
 
-    def put(self, key: str, result: LoadResult) -> None:
-        """Kept before the rules across files add their problems to ``result``."""
-        self.entries[key] = Verdict.of(result)
+    def put(self, key: str, verdict: Verdict) -> None:
+        self.entries[key] = verdict
         self.used.add(key)
         self.changed = True
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from publisher.adapters.registry import adapter_classes
 from publisher.infra.settings import Settings
-from publisher.posts.cache import CheckCache, file_key
+from publisher.posts.cache import CheckCache, Verdict, file_key
 from publisher.posts.loader import load_post
 from publisher.posts.model import Post
 from publisher.posts.problems import LoadResult, Problem, error, warning
@@ -160,15 +160,23 @@ def _check_files(
             continue  # the loader reports it
         results[index] = store.get(keys[index], file, display)
     todo = [index for index, result in enumerate(results) if result is None]
-    for index, result in zip(todo, _run_jobs([jobs[i] for i in todo], settings, workers), strict=True):
-        results[index] = result
-        if store is not None and index in keys:
-            store.put(keys[index], result)
+    for index, done in zip(todo, _run_jobs([jobs[i] for i in todo], settings, workers), strict=True):
+        if isinstance(done, Verdict):  # from a worker process: the post stays pickled until someone reads it
+            results[index] = done.result(jobs[index][0], jobs[index][2])
+            if store is not None and index in keys:
+                store.put(keys[index], done)
+        else:
+            results[index] = done
+            if store is not None and index in keys:
+                store.put(keys[index], Verdict.of(done))  # now: the rules across files add theirs later
     return [r for r in results if r is not None]
 
 
-def _run_jobs(jobs: list[tuple[Path, Path, str]], settings: Settings, workers: int | None) -> list[LoadResult]:
-    """Checked here, or on every core when there are many (parsing and caption counting are CPU-bound)."""
+def _run_jobs(
+    jobs: list[tuple[Path, Path, str]], settings: Settings, workers: int | None
+) -> list[LoadResult | Verdict]:
+    """Checked here, or on every core when there are many (parsing and caption counting are CPU-bound); the worker
+    processes send verdicts back, which cost less to pass between processes than whole results."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS) if workers is None else workers
     if len(jobs) < POOL_MIN_FILES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [check_file(*job, settings) for job in jobs]
@@ -177,11 +185,11 @@ def _run_jobs(jobs: list[tuple[Path, Path, str]], settings: Settings, workers: i
     # fork: the children start with everything imported and the adapters registered; nothing to re-import.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         done = pool.map(_check_chunk, chunks, [settings] * len(chunks))
-        return [result for part in done for result in part]
+        return [verdict for part in done for verdict in part]
 
 
-def _check_chunk(jobs: list[tuple[Path, Path, str]], settings: Settings) -> list[LoadResult]:
-    return [check_file(*job, settings) for job in jobs]
+def _check_chunk(jobs: list[tuple[Path, Path, str]], settings: Settings) -> list[Verdict]:
+    return [Verdict.of(check_file(*job, settings)) for job in jobs]
 
 
 def _root_for(resolved: str, candidates: list[tuple[Path, str]], file: Path) -> Path:
