@@ -301,19 +301,24 @@ def _scheduler_runtime(settings: Settings) -> Runtime:
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Publish nowhere; record what would be sent (also PUBLISHER_DRY_RUN).")
 @click.option("--concurrency", default=2, show_default=True, help="Worker processes publishing in parallel.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Celery's banner and the worker's log here (INFO).")
 @pass_context
-def run(ctx: Context, dry_run: bool, concurrency: int) -> None:
+def run(ctx: Context, dry_run: bool, concurrency: int, verbose: bool) -> None:
     """The main job: publish due posts on time until stopped (Ctrl-C).
 
     Runs a Celery worker with its beat on this machine. The beat reads the posts folder every few seconds and
     schedules the ready posts; each target is published once. Uses PUBLISHER_REDIS_URL, or an embedded Redis
     under PUBLISHER_STATE_DIR when that is unset. On several machines run `celery -A worker worker` on each and
     `celery -A worker beat` on the one with the posts folder instead.
+
+    Prints a summary (posts read, problems, what goes out next), then one line per publication. The worker's
+    own log goes to STATE_DIR/worker.log at WARNING, or here with --verbose.
     """
     from publisher.scheduler.run import run as run_worker
 
     settings = ctx.settings
-    sys.exit(run_worker(settings, dry_run=dry_run or settings.dry_run, concurrency=concurrency))
+    verbose = verbose or bool(click.get_current_context().find_root().params.get("verbose"))
+    sys.exit(run_worker(settings, dry_run=dry_run or settings.dry_run, concurrency=concurrency, verbose=verbose))
 
 
 @cli.command()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+from helpers.lines import Lines
 from helpers.posts import write_post
 from helpers.redis import delete_namespace, redis_url_for_tests
 
@@ -79,6 +80,58 @@ def test_run_dry_run_on_the_embedded_redis_publishes_a_due_post(tmp_path):
             os.killpg(run.pid, signal.SIGKILL)
             run.wait(5)
         _stop_embedded_server(tmp_path / "state")
+
+
+@pytest.mark.redis
+def test_run_says_what_it_will_do_then_one_line_per_publication(tmp_path):
+    """What a newcomer sees: the summary, then one line for the publication, and none of Celery's start-up noise
+    (that goes to the worker log in the state dir, which the summary names). No platform is configured here: a dry
+    run rehearses with placeholders."""
+    namespace = f"test-run-watch-{os.getpid()}"
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    write_post(posts, "sekarang", publish_at=(now - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M"))
+    write_post(posts, "nanti", publish_at=(now + timedelta(days=3)).strftime("%Y-%m-%d %H:%M"), platforms=("x",))
+    write_post(posts, "draf", publish_at=(now - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M"), status="draft")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
+    env.update(
+        PUBLISHER_REDIS_URL=redis_url_for_tests(),
+        PUBLISHER_NAMESPACE=namespace,
+        PUBLISHER_POSTS_DIR=str(posts),
+        PUBLISHER_STATE_DIR=str(tmp_path / "state"),
+        PUBLISHER_SECRETS_DIR=str(tmp_path / "no-secrets"),
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "run", "--dry-run", "--concurrency", "1"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = Lines(run.stdout)
+    try:
+        published = lines.wait_for(r"terbit \(uji coba\)\s+sekarang → telegram")
+        run.send_signal(signal.SIGINT)  # Ctrl-C
+        assert run.wait(60) == 0
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(10)
+        delete_namespace(redis.Redis.from_url(redis_url_for_tests()), namespace)
+        delete_namespace(redis.Redis.from_url(redis_url_for_tests()), namespace + "-dry-run")
+    output = lines.rest()
+    text = "\n".join(output)
+    assert "pos: 3 dibaca dari" in text and "(2 siap, 1 draf)" in text, text
+    assert "terjadwal: 2 publikasi" in text, text
+    assert "berikutnya: sekarang → telegram, " in text and ", sekarang" in text, text
+    assert f"log worker: {tmp_path / 'state' / 'worker.log'}" in text, text
+    assert "https://" in published, published  # the link
+    assert len([line for line in output if "sekarang → telegram" in line and "terbit" in line]) == 1, text
+    for noise in ("celery@", "SecurityWarning", "[tasks]", "-------------- "):
+        assert noise not in text, f"{noise!r} reached the terminal:\n{text}"
+    assert "celery@" in (tmp_path / "state" / "worker.log").read_text(errors="replace")  # the banner went there
 
 
 def _stop_embedded_server(state) -> None:

@@ -22,6 +22,7 @@ import logging
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
+from publisher.infra import logs
 from publisher.infra.masking import Masker, install_log_masking
 from publisher.infra.redis import redis_url
 from publisher.infra.settings import Settings, load_settings
@@ -109,6 +110,16 @@ def _mask_secrets(**_: object) -> None:
 def _quiet_housekeeping(logger: logging.Logger, **_: object) -> None:
     for handler in logger.handlers:
         handler.addFilter(QuietHousekeeping())
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _one_line_per_event(logger: logging.Logger, loglevel: int | str = logging.INFO, **_: object) -> None:
+    """The worker's and the beat's lines read as the CLI's (``publisher.infra.logs``): one line per event, the same
+    format, tracebacks only at DEBUG."""
+    level = loglevel if isinstance(loglevel, int) else logging.getLevelName(str(loglevel).upper())
+    for handler in logger.handlers:
+        handler.setFormatter(logs.OneLineFormatter(verbose=level == logging.DEBUG))
 
 
 def make_app(settings: Settings | None = None) -> Celery:

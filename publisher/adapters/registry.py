@@ -79,7 +79,9 @@ def build_adapter(
     if config is None:
         raise NotConfigured(f"{cls.label} is not configured: this version has no settings for it")
     if not config.configured:
-        raise NotConfigured(f"{cls.label} is not configured: set {config.missing_env_names(name)}")
+        if not dry_run:
+            raise NotConfigured(f"{cls.label} is not configured: set {config.missing_env_names(name)}")
+        config = config.rehearsal()  # nothing is sent: rehearse with placeholders (`publisher check` warns)
     secrets = list(settings.secret_values()) if secrets is None else list(secrets)
 
     if transport is None:

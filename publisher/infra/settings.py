@@ -14,7 +14,7 @@ import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Self
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,6 +65,10 @@ def _one_token(value: Any) -> Any:
     return SecretStr(text) if isinstance(value, SecretStr) else text
 
 
+REHEARSAL_VALUE = "dry-run"  # PlatformSettings.rehearsal: what a dry run uses for settings nobody set
+REHEARSAL_API_BASE = "https://dry-run.invalid"  # a reserved name (RFC 2606): resolves nowhere, were it ever sent
+
+
 class PlatformSettings(BaseModel):
     """Fields shared by every platform; ``configured`` says whether a target can be published."""
 
@@ -92,6 +96,22 @@ class PlatformSettings(BaseModel):
         return [
             v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr) and v.get_secret_value()
         ]
+
+    def rehearsal(self) -> Self:
+        """These settings with a placeholder in every empty field, for a dry run on a machine that has none for
+        this platform: the dry-run transport never connects, so the requests are built and recorded as they
+        would be, and a newcomer sees a post go out before any account is set up."""
+        filled: dict[str, object] = {}
+        for name, info in type(self).model_fields.items():
+            if _present(getattr(self, name)):
+                continue
+            if name == "api_base":
+                filled[name] = REHEARSAL_API_BASE
+            elif "SecretStr" in str(info.annotation):
+                filled[name] = SecretStr(REHEARSAL_VALUE)
+            else:
+                filled[name] = REHEARSAL_VALUE
+        return self.model_copy(update=filled)
 
 
 def reveal(secret: SecretStr | None) -> str:

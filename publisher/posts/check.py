@@ -6,9 +6,13 @@ the settings (a listed platform that is not configured), and the captions (the a
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +20,15 @@ from publisher.adapters.registry import adapter_classes
 from publisher.infra.settings import Settings
 from publisher.posts import limits
 from publisher.posts.bounds import supersede_cycles
+from publisher.posts.cache import CheckCache, Verdict, file_key
 from publisher.posts.loader import load_post
 from publisher.posts.model import Post
 from publisher.posts.problems import LoadResult, Problem, error, warning
 from publisher.text.captions import build_caption
+
+POOL_MIN_FILES = 400  # below this, starting the worker processes costs more than it saves
+POOL_MIN_CHUNK = 50  # files per task sent to a worker process
+MAX_WORKERS = 4
 
 
 @dataclass
@@ -57,13 +66,7 @@ def find_post_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     missing: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*.md")
-                    if not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
-                )
-            )
+            files.extend(_walk(path))
         elif path.exists():
             files.append(path)
         else:
@@ -71,52 +74,186 @@ def find_post_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     return list(dict.fromkeys(files)), missing
 
 
-def check_paths(paths: Sequence[Path] | None, settings: Settings) -> CheckReport:
+def _walk(folder: Path) -> list[Path]:
+    """Every ``*.md`` under ``folder``, sorted, skipping files and folders whose name starts with ``.`` or ``_``
+    (pruned while walking: a large hidden folder costs nothing)."""
+    found: list[str] = []
+    for current, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        found.extend(os.path.join(current, n) for n in names if n.endswith(".md") and not n.startswith((".", "_")))
+    # Sorted as Path sorts them (by parts), with strings: sorting 10,000 Path objects costs more than the walk.
+    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
+
+
+def check_paths(
+    paths: Sequence[Path] | None, settings: Settings, *, cache: bool = True, workers: int | None = None
+) -> CheckReport:
+    """Check ``paths`` (default: the posts folder). Each file's own verdict comes from the cache in the state dir
+    when nothing it depends on changed (:mod:`publisher.posts.cache`; ``cache=False`` recomputes everything), and
+    many files are checked on every core (``workers``: how many processes at most, default one per core); the rules
+    across files run every time, on the whole posts folder."""
+    with _collector_paused():
+        return _check_paths(paths, settings, cache=cache, workers=workers)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Thousands of results (and a cache of them unpickled) are all kept: the cyclic garbage collector would walk
+    every one of them again and again as they are made, for nothing (it tripled a warm check of 10,000 files)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check_paths(paths: Sequence[Path] | None, settings: Settings, *, cache: bool, workers: int | None) -> CheckReport:
     posts_dir = settings.posts_dir
     targets = list(paths) if paths else [posts_dir]
     files, missing = find_post_files(targets)
     report = CheckReport(missing_paths=missing)
-    report.results = [_load(f, targets, settings) for f in files]
 
     # Ids and `supersedes` are judged against the whole posts dir, even when only one file is checked.
-    checked = {f.resolve() for f in files}
-    context_files, _ = find_post_files([posts_dir]) if posts_dir.is_dir() else ([], [])
-    context = [_load(f, targets, settings) for f in context_files if f.resolve() not in checked]
+    real = _RealPaths()
+    context_files: list[Path] = []
+    if targets != [posts_dir] and posts_dir.is_dir():
+        checked = {real(f) for f in files}
+        context_files = [f for f in find_post_files([posts_dir])[0] if real(f) not in checked]
+    store = CheckCache.open(settings) if cache else None
+    results = _check_files([*files, *context_files], targets, settings, store, workers, real)
+    if store is not None:
+        store.save(whole_folder=not paths or [Path(p) for p in paths] == [posts_dir])
+    report.results, context = results[: len(files)], results[len(files) :]
     _cross_file_rules(report.results, context)
     supersede_cycles(report.results, context)
-    for result in report.results:
-        if result.post is not None:
-            result.problems.extend(_settings_rules(result, settings))
-            result.problems.extend(_caption_rules(result))
     return report
 
 
-def _load(file: Path, targets: Iterable[Path], settings: Settings) -> LoadResult:
-    root = _root_for(file, settings.posts_dir, targets)
-    return load_post(
-        file,
-        tz=settings.tz,
-        root=root,
-        platforms=set(adapter_classes()),
-        display=_display(file),
-    )
+def check_file(file: Path, root: Path, display: str, settings: Settings) -> LoadResult:
+    """One file's own verdict: the loader's problems, then the settings' and the captions' (what the cache keeps)."""
+    result = load_post(file, tz=settings.tz, root=root, platforms=set(adapter_classes()), display=display)
+    if result.post is not None:
+        result.problems.extend(_settings_rules(result, settings))
+        result.problems.extend(_caption_rules(result))
+    return result
 
 
-def _root_for(file: Path, posts_dir: Path, targets: Iterable[Path]) -> Path:
+def _check_files(
+    files: list[Path],
+    targets: list[Path],
+    settings: Settings,
+    store: CheckCache | None,
+    workers: int | None,
+    real: _RealPaths,
+) -> list[LoadResult]:
+    bases = [settings.posts_dir, *(t if t.is_dir() else t.parent for t in targets)]
+    roots = [(base, os.path.realpath(base)) for base in bases]
+    shown = _Display()
+    jobs = [(f, _root_for(real(f), roots, f), shown(f)) for f in files]
+    results: list[LoadResult | None] = [None] * len(jobs)
+    keys: dict[int, str] = {}
+    for index, (file, root, display) in enumerate(jobs):
+        if store is None:
+            continue
+        if limits.file_problem(file) is not None:
+            continue  # a pipe, a device or an oversized file is never opened here; the loader reports it
+        try:
+            keys[index] = file_key(limits.read_limited(file), file, display, root)
+        except OSError:
+            continue  # the loader reports it
+        results[index] = store.get(keys[index], file, display)
+    todo = [index for index, result in enumerate(results) if result is None]
+    for index, done in zip(todo, _run_jobs([jobs[i] for i in todo], settings, workers), strict=True):
+        if isinstance(done, Verdict):  # from a worker process: the post stays pickled until someone reads it
+            results[index] = done.result(jobs[index][0], jobs[index][2])
+            if store is not None and index in keys:
+                store.put(keys[index], done)
+        else:
+            results[index] = done
+            if store is not None and index in keys:
+                store.put(keys[index], Verdict.of(done))  # now: the rules across files add theirs later
+    return [r for r in results if r is not None]
+
+
+def _run_jobs(
+    jobs: list[tuple[Path, Path, str]], settings: Settings, workers: int | None
+) -> list[LoadResult | Verdict]:
+    """Checked here, or on every core when there are many (parsing and caption counting are CPU-bound); the worker
+    processes send verdicts back, which cost less to pass between processes than whole results."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS) if workers is None else workers
+    if len(jobs) < POOL_MIN_FILES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [check_file(*job, settings) for job in jobs]
+    chunk = max(POOL_MIN_CHUNK, len(jobs) // (workers * 4))
+    chunks = [jobs[start : start + chunk] for start in range(0, len(jobs), chunk)]
+    # fork: the children start with everything imported and the adapters registered; nothing to re-import.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        done = pool.map(_check_chunk, chunks, [settings] * len(chunks))
+        return [verdict for part in done for verdict in part]
+
+
+def _check_chunk(jobs: list[tuple[Path, Path, str]], settings: Settings) -> list[Verdict]:
+    return [Verdict.of(check_file(*job, settings)) for job in jobs]
+
+
+def _root_for(resolved: str, candidates: list[tuple[Path, str]], file: Path) -> Path:
     """The folder an ``image:`` must stay inside: the posts dir, or the folder being checked."""
-    resolved = file.resolve()
-    for candidate in (posts_dir, *targets):
-        base = candidate if candidate.is_dir() else candidate.parent
-        if resolved.is_relative_to(base.resolve()):
+    for base, real in candidates:
+        if resolved == real or resolved.startswith(real.rstrip(os.sep) + os.sep):
             return base
     return file.parent
 
 
-def _display(file: Path) -> str:
-    try:
-        return limits.escaped(os.path.relpath(file))  # a newline or escape code in a name must not forge output
-    except ValueError:  # another drive on Windows
-        return limits.escaped(str(file))
+class _RealPaths:
+    """``os.path.realpath`` of many files in few folders: each folder resolved once (a file that is itself a
+    symbolic link is resolved whole), where ``realpath`` would look at every component of every file."""
+
+    def __init__(self) -> None:
+        self.folders: dict[str, str] = {}
+        self.files: dict[str, str] = {}
+
+    def __call__(self, file: Path) -> str:
+        text = str(file)
+        if text not in self.files:
+            self.files[text] = self._resolve(text)
+        return self.files[text]
+
+    def _resolve(self, text: str) -> str:
+        if os.path.islink(text):
+            return os.path.realpath(text)
+        folder, name = os.path.split(text)
+        if folder not in self.folders:
+            self.folders[folder] = os.path.realpath(folder or ".")
+        return os.path.join(self.folders[folder], name)
+
+
+class _Display:
+    """How a file is named in problems: relative to the working directory (``os.path.relpath``), computed cheaply
+    for the common cases (a plain relative path; an absolute path inside the working directory)."""
+
+    def __init__(self) -> None:
+        self.cwd = os.getcwd()
+        self.folders: dict[str, str] = {}
+
+    def __call__(self, file: Path) -> str:
+        return limits.escaped(self._relative(file))  # a newline or escape code in a name must not forge output
+
+    def _relative(self, file: Path) -> str:
+        text = str(file)
+        plain = not ({".", ".."} & set(text.split(os.sep)))
+        if plain and not os.path.isabs(text):
+            return text
+        if plain and text.startswith(self.cwd + os.sep):
+            return text[len(self.cwd) + 1 :]
+        folder, name = os.path.split(text)
+        if folder not in self.folders:
+            try:
+                self.folders[folder] = os.path.relpath(folder or ".")
+            except ValueError:  # another drive on Windows
+                self.folders[folder] = folder
+        relative = self.folders[folder]
+        return name if relative == "." else os.path.join(relative, name)
 
 
 def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> None:
@@ -135,13 +272,13 @@ def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> N
                     f"duplicate id {result.post_id!r}: also used by {names}",
                 )
             )
-        post = result.post
-        if post is not None and post.supersedes and post.supersedes != post.id and post.supersedes not in by_id:
+        supersession = result.supersession
+        if supersession is not None and supersession[1] != supersession[0] and supersession[1] not in by_id:
             result.problems.append(
                 warning(
                     result.display,
                     result.line_of("supersedes"),
-                    f"supersedes {post.supersedes!r}, which is not in the posts folder",
+                    f"supersedes {supersession[1]!r}, which is not in the posts folder",
                 )
             )
 

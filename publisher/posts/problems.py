@@ -48,6 +48,13 @@ class LoadResult:
     def ok(self) -> bool:
         return self.post is not None and not any(p.is_error for p in self.problems)
 
+    @property
+    def supersession(self) -> tuple[str, str] | None:
+        """(this post's id, the id it supersedes), for the rules across files; None unless a valid post supersedes."""
+        if self.post is None or not self.post.supersedes:
+            return None
+        return self.post.id, self.post.supersedes
+
     def line_of(self, *keys: str) -> int:
         for key in keys:
             if key in self.lines:

@@ -17,6 +17,7 @@ Redis keys, all under ``{namespace}:`` (see :class:`publisher.scheduler.keys.Key
     sched:paused         str   set by `publisher pause`
     sched:blocked:{p}    str   epoch until which platform p said "wait" (RETRY_AFTER)
     sched:gcra:{p}:{acct} str  the rate limiter's theoretical arrival time for one platform account
+    sched:events         stream each settled publication (published, failed, unknown ...), the last thousand
 
 Beside them live the ledger's keys (``{namespace}:target:{id}``, :mod:`publisher.publishing.ledger`) and Celery's
 broker keys (``{namespace}:celery:*``, queues ``{namespace}.publish`` and ``{namespace}.control``). A dry run uses the
@@ -24,7 +25,8 @@ namespace ``{namespace}-dry-run`` for all of it.
 
 Modules: ``schedule`` (the sorted sets and their Lua scripts), ``dispatch`` (the tick and the sweeper),
 ``work`` (one publish attempt: the task's body), ``sync`` (posts folder → schedule), ``policy``, ``ratelimit``,
-``supersede``, ``status``, ``run`` (`publisher run`), ``runtime`` (settings → connections, the publish seam).
+``supersede``, ``status``, ``events`` (the stream `publisher run` prints), ``summary`` (its start-up summary),
+``run`` (`publisher run`), ``runtime`` (settings → connections, the publish seam).
 """
 
 from publisher.scheduler.keys import Keys

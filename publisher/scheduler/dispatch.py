@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from publisher import defaults
 from publisher.publishing.ledger import AUTO_SEND, State
-from publisher.scheduler import policy
+from publisher.publishing.result import log_target_event
+from publisher.scheduler import events, policy
 from publisher.scheduler.runtime import Runtime
 
 Enqueue = Callable[[Sequence[str]], None]
@@ -64,8 +65,10 @@ def tick(runtime: Runtime, enqueue: Enqueue, *, now: float | None = None) -> Tic
             reason=decision.reason,
         )
         schedule.finish(target_id)
+        log_target_event(state, target_id, state, None, decision.reason)
         bucket.append(target_id)
 
+    events.announce(runtime, [*report.skipped, *report.missed], now=now)
     blocked = schedule.blocked_until(by_platform)
     for platform, ids in by_platform.items():
         until = blocked.get(platform, 0.0)

@@ -29,6 +29,11 @@ class Keys:
         return self._key("paused")
 
     @property
+    def events(self) -> str:
+        """A stream of settled publications, newest last (:mod:`publisher.scheduler.events`)."""
+        return self._key("events")
+
+    @property
     def prefix(self) -> str:
         """For Lua scripts that build per-target keys from the ids they find."""
         return self._key("")

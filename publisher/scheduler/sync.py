@@ -44,6 +44,10 @@ class SyncReport:
     rescheduled: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     invalid_posts: list[str] = field(default_factory=list)
+    ready: int = 0  # posts read from the folder, by status, and the problems `publisher check` would print
+    drafts: int = 0
+    errors: int = 0
+    warnings: int = 0
 
     def summary(self) -> str:
         return (
@@ -68,6 +72,8 @@ def sync_posts(runtime: Runtime, *, now: float | None = None) -> SyncReport:
     drafts = {p.id for p in checked.posts if not p.is_ready}
     # A post with errors keeps whatever it had: an edit in progress must neither publish nor cancel anything.
     report.invalid_posts = sorted({r.post_id for r in results if not r.ok and r.post_id})
+    report.ready, report.drafts = len(ready), len(drafts)
+    report.errors, report.warnings = len(checked.errors), len(checked.warnings)
     superseded = {p.supersedes: p.id for p in ready.values() if p.supersedes and p.supersedes != p.id}
 
     known = {k.decode() for k in cast(list[bytes], runtime.redis.hkeys(runtime.schedule.keys.posts))}

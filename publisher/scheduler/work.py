@@ -18,7 +18,6 @@ The publish step returns a ``TargetResult``: the ledger state it left the target
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -29,13 +28,11 @@ from publisher import defaults
 from publisher.adapters.results import Outcome
 from publisher.posts.model import Post
 from publisher.publishing.ledger import AUTO_SEND, PseudoState, State
-from publisher.publishing.result import TargetResult
-from publisher.scheduler import policy, supersede
+from publisher.publishing.result import TargetResult, log_target_event
+from publisher.scheduler import events, policy, supersede
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.schedule import NotStarted, Started
 from publisher.scheduler.sync import load_stored_post
-
-log = logging.getLogger(__name__)
 
 
 class Action(StrEnum):
@@ -57,7 +54,7 @@ class Action(StrEnum):
     DROPPED = "dropped"  # not this task's to publish (not leased, or no longer scheduled)
 
 
-NEEDS_A_PERSON = (Action.UNKNOWN, Action.FAILED, Action.GAVE_UP)  # logged as warnings by the worker
+ANNOUNCED = (Action.PUBLISHED, Action.FAILED, Action.UNKNOWN, Action.SKIPPED, Action.CANCELLED, Action.GAVE_UP)
 
 
 @dataclass(frozen=True)
@@ -65,6 +62,7 @@ class Step:
     action: Action
     retry_in: float | None = None
     detail: str = ""
+    news: bool = True  # settled by this attempt (not found settled by an earlier one): announced to watchers
 
 
 def publish_one(runtime: Runtime, target_id: str, *, token: str, now: float | None = None) -> Step:
@@ -78,12 +76,15 @@ def publish_one(runtime: Runtime, target_id: str, *, token: str, now: float | No
         remaining = runtime.redis.pttl(schedule.keys.running(target_id)) / 1000
         return Step(Action.RETRY, retry_in=max(1.0, remaining + 0.5), detail="another task holds the target")
     try:
-        return _attempt(runtime, target_id, started, token, now)
+        step = _attempt(runtime, target_id, started, token, now)
     except BaseException:
         # A bug or a time limit: back into the schedule with backoff. The ledger (state `sending`) makes the next
         # attempt reconcile instead of sending twice; the attempt cap stops a poison target.
         schedule.reschedule(target_id, time.time() + _backoff(started.attempt), token)
         raise
+    if step.action in ANNOUNCED and step.news:
+        events.announce(runtime, [target_id], now=time.time())
+    return step
 
 
 @dataclass
@@ -132,6 +133,7 @@ def _attempt(runtime: Runtime, target_id: str, started: Started, token: str, now
     meta, attempt = started.meta, started.attempt
     if attempt > defaults.MAX_ATTEMPTS:
         reason = f"gave up after {defaults.MAX_ATTEMPTS} attempts"
+        state = State.FAILED
         if not ledger.transition(
             target_id,
             AUTO_SEND,
@@ -140,8 +142,10 @@ def _attempt(runtime: Runtime, target_id: str, started: Started, token: str, now
             retryable=False,
         ):
             # It crashed while sending: the post may be up. A person decides (`publisher resolve`).
-            ledger.transition(target_id, [State.SENDING], State.UNKNOWN, error=f"{reason}, the last one while sending")
+            state, reason = State.UNKNOWN, f"{reason}, the last one while sending"
+            ledger.transition(target_id, [State.SENDING], State.UNKNOWN, error=reason)
         schedule.finish(target_id, token)
+        log_target_event(Action.GAVE_UP, target_id, state, defaults.MAX_ATTEMPTS, reason)
         return Step(Action.GAVE_UP, detail=reason)
     post = load_stored_post(runtime, meta.post_id, meta.content_hash) if meta else None
     if meta is None or post is None:
@@ -152,6 +156,7 @@ def _attempt(runtime: Runtime, target_id: str, started: Started, token: str, now
         reason = "the post was removed, set to draft or superseded before this went out"
         ledger.transition(target_id, [State.SCHEDULED, PseudoState.FAILED_RETRYABLE], State.CANCELLED, reason=reason)
         schedule.finish(target_id, token)
+        log_target_event(Action.CANCELLED, target_id, State.CANCELLED, None, reason)
         return Step(Action.CANCELLED, detail=reason)
     decision = policy.check_deadline(meta, now, settings.tz)
     if decision.action == policy.Verdict.SKIP:
@@ -162,6 +167,7 @@ def _attempt(runtime: Runtime, target_id: str, started: Started, token: str, now
             reason=decision.reason,
         )
         schedule.finish(target_id, token)
+        log_target_event(Action.SKIPPED, target_id, State.SKIPPED, None, decision.reason)
         return Step(Action.SKIPPED, detail=decision.reason)
     if started.blocked_until is not None and started.blocked_until > now:
         schedule.reschedule(target_id, started.blocked_until, token)
@@ -182,7 +188,7 @@ def _follow_up(
         if post.supersedes and not result.already:
             note = supersede.retract_superseded(runtime, post.supersedes, platform, by=post.id)
             return Step(Action.PUBLISHED, detail=note)
-        return Step(Action.PUBLISHED, detail=result.permalink or result.remote_id or "")
+        return Step(Action.PUBLISHED, detail=result.permalink or result.remote_id or "", news=not result.already)
     if result.state == State.FAILED and result.outcome == Outcome.RETRY_AFTER:
         wait = max(1.0, float(result.retry_after or defaults.RETRY_AFTER_SECONDS))
         schedule.block(platform, now + wait, now)
@@ -203,8 +209,7 @@ def _follow_up(
         schedule.hold(target_id, now + schedule.lock_seconds, token)
         return Step(Action.RETRY, retry_in=float(schedule.lock_seconds), detail=result.message)
     schedule.finish(target_id, token)
-    if result.state == State.UNKNOWN:
-        log.warning("%s: outcome unknown, needs a person: %s", target_id, result.message)
+    if result.state == State.UNKNOWN:  # the publish step logged it: one event, one line
         return Step(Action.UNKNOWN, detail=result.message)
     # failed for good (auth, invalid, not configured), skipped, cancelled, or refused (a draft): settled.
     return Step(Action(result.state), detail=result.message)

@@ -23,6 +23,10 @@ URL_PATTERN = regex.compile(r"https?://[^\s<>\"]+(?:[^\s<>\".,;:!?)\]}'…]|(?<=
 URL_WEIGHT = 23
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
 _GRAPHEME = regex.compile(r"\X")
+# Outside Latin up to U+02FF and the general punctuation U+2010–U+205E (dashes, quotes, "…"): the code points that
+# may join others into one grapheme (combining marks, ZWJ, variation selectors, emoji, scripts with clusters) or
+# change under NFC. Text without any is counted without the grapheme walk.
+_JOINS = regex.compile(r"[^\u0000-\u02FF\u2010-\u2027\u2030-\u205E]")
 
 
 class Counting(StrEnum):
@@ -56,6 +60,8 @@ def _utf16(text: str) -> int:
 
 
 def _graphemes(text: str) -> int:
+    if not _JOINS.search(text):  # each code point its own grapheme, but for CR LF (UAX #29, GB3); NFC changes none
+        return len(text) - text.count("\r\n")
     return len(_GRAPHEME.findall(_nfc(text)))
 
 

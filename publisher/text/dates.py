@@ -52,3 +52,24 @@ def format_wib(moment: datetime, tz: ZoneInfo = OFFICE_TZ) -> str:
 def format_local(moment: datetime) -> str:
     """The date and time in the zone it was written in, with that zone's own abbreviation (WIB, CET, ...)."""
     return f"{format_date_id(moment)} · {format_time_id(moment)}"
+
+
+def format_short_id(moment: datetime, tz: ZoneInfo = OFFICE_TZ) -> str:
+    """Day, date and time in a few words, for one line of a terminal: "Rabu 2 Des 09.00 WIB"."""
+    local = moment.astimezone(tz)
+    return f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1][:3]} {format_time_id(local)}"
+
+
+def format_until_id(seconds: float) -> str:
+    """How long until then, as said aloud: "sekarang", "5 menit lagi", "1 jam 20 menit lagi", "20 jam lagi"."""
+    if seconds <= 30:
+        return "sekarang"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} menit lagi"
+    hours, rest = divmod(minutes, 60)
+    if hours < 3:
+        return f"{hours} jam {rest} menit lagi" if rest else f"{hours} jam lagi"
+    if hours < 48:
+        return f"{hours} jam lagi"
+    return f"{round(hours / 24)} hari lagi"
