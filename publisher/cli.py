@@ -596,6 +596,25 @@ def survey_import(
         click.echo(f"ignored, not stored: {', '.join(done.ignored_columns)}")
 
 
+@cli.command("collect")
+@click.option("--post", "post_id", metavar="ID", help="Only this post's published targets (all its replies too).")
+@pass_context
+def collect_engagement(ctx: Context, post_id: str | None) -> None:
+    """One engagement collection pass now: metrics and replies of every published target (read-only calls).
+
+    Snapshots are stored with the platform's own metric names ("manual" snapshots; the beat takes its own at
+    +1h, +24h, +7d, +30d, PUBLISHER_SNAPSHOT_AGES). Exits 1 when any platform failed; the others are still
+    collected.
+    """
+    from publisher.listening.passes import report_lines, run_pass, x_estimate_line
+
+    report = run_pass(ctx.settings, manual=True, post=post_id)
+    for line in report_lines(report):
+        click.echo(line)
+    click.echo(x_estimate_line(ctx.settings), err=True)
+    sys.exit(report.exit_code)
+
+
 # --- the archive: approve, audit (publisher.archive) ----------------------------------------------------------------
 
 

@@ -117,7 +117,7 @@ def _replies(engine: Engine, start: datetime, end: datetime) -> list[ReplyRow]:
             created_at=row.created_at,
             permalink=row.permalink,
             is_question=row.is_question,
-            answered=_answered(row.created_at, answers.get((row.platform, row.remote_id), [])),
+            answered=_answered(answers.get((row.platform, row.remote_id), [])),
         )
         for row in public
     ]
@@ -137,9 +137,11 @@ def _office_answers(connection: Any, threads: set[tuple[str, str]]) -> dict[tupl
     return found
 
 
-def _answered(asked_at: datetime | None, answered_at: list[datetime | None]) -> bool:
-    """Answered: the office wrote in the thread after the question (or either time is unknown)."""
-    return any(at is None or asked_at is None or at >= asked_at for at in answered_at)
+def _answered(answered_at: list[datetime | None]) -> bool:
+    """Answered: the office has written in the thread (the published post's conversation). Not "after the
+    question": platforms time a nested answer unreliably (a reply's clock, an edit), and most read calls give no
+    parent id to tie an answer to one comment — so one office answer in a thread marks its questions answered."""
+    return bool(answered_at)
 
 
 def _audience(engine: Engine, start: datetime, end: datetime) -> list[AudienceRow]:

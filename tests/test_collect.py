@@ -1,0 +1,257 @@
+"""The collection pass end to end: posts published to the loopback fake through the real adapters, the fake then
+serving metrics and comments for them, a pass storing them in the archive (SQLite and PostgreSQL), and the
+monthly report's rows equal to what the server served. Requests are counted on the fake."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from conftest import fake_platform_settings
+from helpers.fakeplatform import FakeReply, seed
+from test_reads import METRICS
+
+from publisher.adapters.reads import Reply
+from publisher.adapters.registry import adapter_class, build_adapter
+from publisher.archive.database import open_engine
+from publisher.archive.outcomes import catch_up_all
+from publisher.listening.collect import collect
+from publisher.listening.moments import due_age, reads_in_month, x_cost_estimate
+from publisher.listening.monthly import load_report_data, period_touches
+from publisher.listening.questions import is_question
+from publisher.listening.store import EngagementStore, PublishedTarget
+from publisher.publishing.verbs import publish_post
+
+PLATFORMS = ["facebook", "instagram", "threads", "x", "mastodon", "bluesky", "telegram"]
+POSTS = ["paspor-anak", "layanan-sabtu", "eazy-passport"]
+POST = """---
+kind: service-update
+title: {title}
+publish_at: 2026-12-01 09:00
+platforms: [{platforms}]
+status: ready
+---
+Informasi layanan keimigrasian di Kantor Imigrasi Bengkulu Selatan: {title}.
+"""
+DROPPED = ("layanan-sabtu", "facebook", "shares")  # Graph leaves shares out until a post is first shared
+
+
+@pytest.fixture
+def month_settings(archive_settings, fake_platform, fake_media):
+    media_dir, media_server = fake_media
+    update = {name: fake_platform_settings(fake_platform, name) for name in PLATFORMS}
+    settings = archive_settings.model_copy(update={**update, "media_dir": media_dir,
+                                                   "media_base_url": media_server.url})  # fmt: skip
+    (settings.posts_dir / "paspor.md").unlink()
+    for post_id in POSTS:
+        text = POST.format(title=post_id.replace("-", " ").title(), platforms=", ".join(PLATFORMS))
+        (settings.posts_dir / f"{post_id}.md").write_text(text, encoding="utf-8")
+    return settings
+
+
+def adapters(settings):
+    def make(name, **kw):
+        adapter = build_adapter(name, settings, dry_run=False, **kw)
+        adapter.sleep = lambda seconds: None  # the fake's containers are ready at once
+        return adapter
+
+    return make
+
+
+def publish_month(settings, ledger) -> list[PublishedTarget]:
+    for post_id in POSTS:
+        results = publish_post(post_id, settings=settings, ledger=ledger, adapter_factory=adapters(settings))
+        assert all(r.ok for r in results), [r.line() for r in results if not r.ok]
+    assert catch_up_all(settings, ledger) == len(POSTS) * len(PLATFORMS)
+    return EngagementStore(open_engine(settings)).published_targets()
+
+
+def served_metrics(post_index: int, platform: str) -> dict[str, int]:
+    metrics = {name: value + 100 * post_index for name, value in METRICS.get(platform, {}).items()}
+    if (POSTS[post_index], platform) == DROPPED[:2]:
+        del metrics[DROPPED[2]]
+    return metrics
+
+
+def conversation(platform: str, post_id: str) -> list[FakeReply]:
+    n = POSTS.index(post_id)  # reply ids are unique on a platform, as the real ones are
+    if post_id == "layanan-sabtu":  # nobody from the office has answered here yet
+        return [FakeReply(f"q{n}", "warga.bs", "Kapan kantor buka hari Sabtu"), FakeReply(f"t{n}", "ani", "Mantap")]
+    question = FakeReply(f"a{n}", "warga.manna", "Apa syarat paspor anak?", created_at="2026-12-01T10:15:00+0000")
+    answer = FakeReply(f"b{n}", "office", "Akta lahir dan KK, Kak.", from_office=True)
+    thanks = FakeReply(f"c{n}", "budi_bs", "Terima kasih infonya")
+    if platform == "threads":  # /replies lists top-level replies only: the office answers at the top level
+        return [question, answer, thanks]
+    question.replies.append(answer)
+    return [question, thanks]
+
+
+def serve(fake, targets: list[PublishedTarget]) -> None:
+    for target in targets:
+        index = POSTS.index(target.post_id)
+        replies = conversation(target.platform, target.post_id) if target.platform != "telegram" else []
+        seed(fake, target.platform, target.remote_id, metrics=served_metrics(index, target.platform), replies=replies)
+
+
+def requests_during(fake, action):
+    with fake.lock:
+        before = len(fake.requests)
+    result = action()
+    with fake.lock:
+        return result, list(fake.requests[before:])
+
+
+def test_a_simulated_month_reports_what_the_server_served(month_settings, archive_ledger, fake_platform):
+    targets = publish_month(month_settings, archive_ledger)
+    serve(fake_platform, targets)
+    store = EngagementStore(open_engine(month_settings))
+    now = datetime.now(UTC)
+
+    report, requests = requests_during(
+        fake_platform,
+        lambda: collect(month_settings, store, now=now, manual=True, adapters=adapters(month_settings)),
+    )
+    assert report.exit_code == 0, [p.failure for p in report.failed]
+    assert {p.platform: p.snapshots for p in report.platforms.values()} == {p: len(POSTS) for p in PLATFORMS}
+    assert report.audience == {"telegram": 1_250}
+
+    month = targets[0].published_at.strftime("%Y-%m")
+    data = load_report_data(month_settings, month)
+    assert {(r.post_id, r.platform, r.state) for r in data.publications} == {
+        (post, platform, "published") for post in POSTS for platform in PLATFORMS
+    }
+    assert all(r.title and r.kind == "service-update" and r.remote_id for r in data.publications)
+    got = {(s.post_id, s.platform, s.metric): s.value for s in data.snapshots}
+    for post_index, post_id in enumerate(POSTS):
+        for platform in PLATFORMS:
+            declared = adapter_class(platform).metric_names
+            served = served_metrics(post_index, platform)
+            assert {m: got[(post_id, platform, m)] for m in declared} == {m: served.get(m) for m in declared}
+    assert got[("layanan-sabtu", "facebook", "shares")] is None  # missing, never 0
+    assert got[("paspor-anak", "telegram", "views")] is None  # Telegram: "not available"
+    assert {s.age for s in data.snapshots} == {"manual"}
+    assert all(s.api_version for s in data.snapshots)
+
+    questions = [r for r in data.replies if r.is_question]
+    assert Counter(r.text for r in questions) == {
+        "Apa syarat paspor anak?": 2 * 6,  # two posts on the six platforms that list replies
+        "Kapan kantor buka hari Sabtu": 6,
+    }
+    unanswered = [r for r in questions if not r.answered]
+    assert {(r.post_id, r.text) for r in unanswered} == {("layanan-sabtu", "Kapan kantor buka hari Sabtu")}
+    assert len(unanswered) == 6
+    assert all(not r.text.startswith("Akta") for r in data.replies)  # the office's own replies are not rows
+    assert [(a.platform, a.metric, a.value) for a in data.audience] == [("telegram", "member_count", 1_250)]
+    assert_calls_within_bound(requests, report)
+
+
+def assert_calls_within_bound(requests, report) -> None:
+    """Per platform: metrics requests ≤ ceil(targets / batch), and in all ≤ that + one per thread read + one
+    lookup of the account itself (Graph's own username, Bluesky's session)."""
+    per_platform = Counter(platform for platform, _ in requests)
+    for name, result in report.platforms.items():
+        cls = adapter_class(name)
+        threads = result.targets if cls.reads_replies else 0
+        metrics_bound = 0 if name == "telegram" else math.ceil(result.targets / cls.read_batch_size)
+        audience = 1 if name in report.audience else 0
+        assert per_platform[name] <= metrics_bound + threads + 1 + audience, (name, per_platform[name])
+
+
+def test_a_failing_platform_is_reported_and_the_others_are_still_collected(
+    month_settings, archive_ledger, fake_platform
+):
+    serve(fake_platform, publish_month(month_settings, archive_ledger))
+    fake_platform.revoke("mastodon")
+    store = EngagementStore(open_engine(month_settings))
+    report = collect(month_settings, store, now=datetime.now(UTC), manual=True, adapters=adapters(month_settings))
+
+    assert report.exit_code == 1
+    assert [p.platform for p in report.failed] == ["mastodon"]
+    assert "TEST-MASTODON" not in (report.platforms["mastodon"].failure or "").upper()
+    assert all(report.platforms[p].snapshots == len(POSTS) for p in PLATFORMS if p != "mastodon")
+
+
+def test_x_switched_off_makes_no_x_call(month_settings, archive_ledger, fake_platform):
+    serve(fake_platform, publish_month(month_settings, archive_ledger))
+    settings = month_settings.model_copy(update={"read_x": False})
+    store = EngagementStore(open_engine(settings))
+    report, requests = requests_during(
+        fake_platform, lambda: collect(settings, store, now=datetime.now(UTC), manual=True, adapters=adapters(settings))
+    )
+    assert [p for p, _ in requests if p == "x"] == []
+    assert report.platforms["x"].skipped and report.exit_code == 0
+    assert report.platforms["facebook"].snapshots == len(POSTS)
+
+
+def test_the_beat_takes_each_moment_once(month_settings, archive_ledger, fake_platform):
+    targets = publish_month(month_settings, archive_ledger)
+    serve(fake_platform, targets)
+    store = EngagementStore(open_engine(month_settings))
+    published = max(t.published_at for t in targets)
+
+    def scheduled_pass(after: timedelta):
+        return collect(month_settings, store, now=published + after, manual=False, adapters=adapters(month_settings))
+
+    assert sum(p.snapshots for p in scheduled_pass(timedelta(minutes=30)).platforms.values()) == 0
+    assert scheduled_pass(timedelta(hours=1, minutes=1)).platforms["x"].snapshots == len(POSTS)
+    assert scheduled_pass(timedelta(hours=2)).platforms == {}  # +1 h taken, +24 h not reached
+    scheduled_pass(timedelta(days=8))  # +24 h missed: taken as +7 d, not late under the wrong name
+    assert scheduled_pass(timedelta(days=9)).platforms == {}
+    assert store.ages_taken() == {(t.target_id, age) for t in targets for age in ("1h", "7d")}
+
+
+def test_replies_older_than_the_retention_are_purged(month_settings):
+    store = EngagementStore(open_engine(month_settings))
+    target = PublishedTarget("p/mastodon/main", "p", "main", "mastodon", "9001", datetime(2025, 1, 1, tzinfo=UTC))
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def reply(reply_id: str, written: datetime | None) -> Reply:
+        return Reply("mastodon", "9001", reply_id, "warga", "Apa syaratnya?", written, None, from_office=False)
+
+    old, recent = now - timedelta(days=366), now - timedelta(days=10)
+    assert store.add_replies(target, [reply("1", old), reply("2", recent), reply("3", None)], fetched_at=old) == 3
+    assert store.add_replies(target, [reply("2", recent)], fetched_at=now) == 0  # keyed by (platform, reply id)
+    assert store.purge_replies(now, retention_days=365) == 2  # the old one, and the undated one read long ago
+    assert store.purge_replies(now, retention_days=365) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Apa syarat paspor anak?", True),
+        ("Kapan kantor buka hari Sabtu", True),
+        ("syarat perpanjangan paspor apa aja kak", True),
+        ("gimana cara daftar online", True),
+        ("Di mana bisa foto paspor", True),
+        ("Bisakah diwakilkan", True),
+        ("berapa biaya paspor elektronik", True),
+        ("kenapa antrean online penuh terus", True),
+        ("Siapa yang boleh mengambil paspor", True),
+        ("Terima kasih infonya", False),
+        ("Mantap, pelayanannya cepat", False),
+        ("Langkah-langkahnya jelas sekali", False),  # -kah in "langkah" does not ask
+        ("Apapun itu, semangat", False),  # "apa" only as a whole word
+        ("", False),
+    ],
+)
+def test_questions_are_recognised(text, question):
+    assert is_question(text) is question
+
+
+def test_moments_and_the_x_estimate():
+    published = datetime(2026, 12, 20, 9, tzinfo=UTC)
+    ages = ["1h", "24h", "7d", "30d"]
+    assert due_age(published, published + timedelta(minutes=59), ages, set()) is None
+    assert due_age(published, published + timedelta(hours=30), ages, {"1h"}) == "24h"
+    assert due_age(published, published + timedelta(days=40), ages, {"30d"}) is None
+    assert reads_in_month([published], ages, "2026-12") == 3  # +30 d falls in January
+    x_target = PublishedTarget("t/x/main", "t", "main", "x", "1", published)
+    assert x_cost_estimate([x_target] * 10, ages, "2026-12", 0.005) == (30, 0.15)
+
+
+def test_skm_periods_touch_their_months():
+    assert period_touches("2026-Q4", "2026-12") and not period_touches("2026-Q4", "2026-09")
+    assert period_touches("2026-S2", "2026-07") and period_touches("2026", "2026-01")
+    assert period_touches("2026-12", "2026-12") and not period_touches("2025-12", "2026-12")
