@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import fake_platform_settings
-from helpers.fakeplatform import FakeReply, seed
+from helpers.fakeplatform import TOKENS, FakeReply, seed
 from test_reads import METRICS
 
 from publisher.adapters.reads import Reply
@@ -255,3 +255,96 @@ def test_skm_periods_touch_their_months():
     assert period_touches("2026-Q4", "2026-12") and not period_touches("2026-Q4", "2026-09")
     assert period_touches("2026-S2", "2026-07") and period_touches("2026", "2026-01")
     assert period_touches("2026-12", "2026-12") and not period_touches("2025-12", "2026-12")
+
+
+# --- the command and the gate (real Redis) -----------------------------------------------------------------------
+
+
+def test_publisher_collect_exits_1_when_a_platform_failed_and_still_collects_the_others(
+    publisher_env, fake_platform, tmp_path
+):
+    from conftest import run_publisher
+
+    env = {**publisher_env, "PUBLISHER_DATABASE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}"}
+    published = run_publisher(env, "publish", "paspor-baru")
+    assert published.returncode == 0, published.stdout + published.stderr
+    for name in PLATFORMS:
+        [publication] = fake_platform.published(name)
+        seed(fake_platform, name, publication.remote_id, metrics=METRICS.get(name, {}))
+    fake_platform.revoke("bluesky")
+
+    result = run_publisher(env, "collect")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = dict(line.split(": ", 1) for line in result.stdout.splitlines())
+    assert "FAILED" in lines["bluesky"] and all(secret not in result.stdout for secret in TOKENS.values())
+    assert all(lines[name].startswith("1/1 target(s) read") for name in PLATFORMS if name != "bluesky"), lines
+    assert "X reads" in result.stderr
+
+    fake_platform.apis["bluesky"].revoked = False
+    again = run_publisher(env, "collect", "--post", "paspor-baru")
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+@pytest.fixture
+def runtime(archive_settings):
+    from publisher.scheduler.runtime import Runtime
+
+    settings = archive_settings.model_copy(update={"rate_limits": {"mastodon": 60.0}})
+    made = Runtime(settings)
+    yield made
+    keys = list(made.redis.scan_iter(match=f"{settings.namespace}:*", count=500))
+    if keys:
+        made.redis.delete(*keys)
+
+
+def test_reads_pass_the_publishing_rate_in_a_bucket_of_their_own(runtime):
+    from publisher.listening.gate import LimiterGate
+
+    clock = [1_000_000.0]
+    gate = LimiterGate(runtime, wait=False, clock=lambda: clock[0])
+    admitted = [gate.admit("mastodon") for _ in range(12)]
+    assert admitted == [True] * 10 + [False] * 2  # 60 a minute: a burst of ten seconds' worth
+    assert runtime.limiter.take("mastodon", 1, clock[0]).granted == 1  # publishing's own allowance is untouched
+    clock[0] += 1.0
+    assert gate.admit("mastodon")  # one more a second
+
+
+def test_a_platform_wait_stops_reads_until_then(runtime):
+    from publisher.listening.gate import LimiterGate
+
+    clock = [1_000_000.0]
+    gate = LimiterGate(runtime, wait=False, clock=lambda: clock[0])
+    gate.hold("x", 300)
+    assert not gate.admit("x")
+    runtime.schedule.block("facebook", clock[0] + 60, clock[0])  # a publication was told to wait: reads wait too
+    assert not gate.admit("facebook")
+    clock[0] += 301
+    assert gate.admit("x") and gate.admit("facebook")
+
+
+def test_a_manual_pass_waits_for_the_rate_limit(runtime):
+    from publisher.listening.gate import LimiterGate
+
+    clock = [1_000_000.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    gate = LimiterGate(runtime, wait=True, clock=lambda: clock[0], sleep=sleep)
+    assert all(gate.admit("mastodon") for _ in range(13))
+    assert len(slept) == 3 and all(0 < s <= 1.0 for s in slept)
+
+
+def test_one_scheduled_pass_at_a_time(runtime):
+    from publisher.listening.passes import scheduled_pass
+
+    lock = runtime.redis.lock(f"{runtime.namespace}:listen:pass", timeout=30)
+    assert lock.acquire(blocking=False)
+    try:
+        assert scheduled_pass(runtime) is None
+    finally:
+        lock.release()
+    report = scheduled_pass(runtime)
+    assert report is not None and report.platforms == {}  # nothing published in this archive

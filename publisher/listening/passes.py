@@ -16,6 +16,11 @@ from publisher.listening.moments import x_cost_estimate
 from publisher.listening.store import EngagementStore
 from publisher.scheduler.runtime import Runtime
 
+# A scheduled pass defers what the rate limit refuses, so it is short; this bounds one stuck on slow answers
+# (below the broker's visibility timeout, so a pass still running is never delivered twice).
+PASS_TIME_LIMIT_SECONDS = 240
+PASS_SOFT_LIMIT_SECONDS = PASS_TIME_LIMIT_SECONDS - 10
+
 
 def run_pass(
     settings: Settings, *, manual: bool, post: str | None = None, runtime: Runtime | None = None
@@ -25,6 +30,17 @@ def run_pass(
     store = EngagementStore(open_engine(settings))
     gate = LimiterGate(runtime, wait=manual)
     return collect(settings, store, now=datetime.now(UTC), manual=manual, post=post, gate=gate)
+
+
+def scheduled_pass(runtime: Runtime) -> CollectReport | None:
+    """The beat's pass (``worker.tasks.collect_due``), or None when another is still running."""
+    lock = runtime.redis.lock(f"{runtime.namespace}:listen:pass", timeout=PASS_TIME_LIMIT_SECONDS, blocking=False)
+    if not lock.acquire(blocking=False):
+        return None
+    try:
+        return run_pass(runtime.settings, manual=False, runtime=runtime)
+    finally:
+        lock.release()
 
 
 def x_estimate_line(settings: Settings, month: str | None = None) -> str:
@@ -47,7 +63,7 @@ def report_lines(report: CollectReport) -> list[str]:
         if result.deferred:
             line += f", {result.deferred} left for the next pass (rate limit)"
         lines.append(line + (f" — FAILED: {result.failure}" if result.failure else ""))
-    lines.extend(f"{name}: audience {value if value is not None else 'not available'}"
+    lines.extend(f"{name} audience: {value if value is not None else 'not available'}"
                  for name, value in report.audience.items())  # fmt: skip
     if report.purged:
         lines.append(f"{report.purged} repl(ies) older than the retention purged")
