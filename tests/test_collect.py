@@ -211,8 +211,8 @@ def test_replies_older_than_the_retention_are_purged(month_settings):
         return Reply("mastodon", "9001", reply_id, "warga", "Apa syaratnya?", written, None, from_office=False)
 
     old, recent = now - timedelta(days=366), now - timedelta(days=10)
-    assert store.add_replies(target, [reply("1", old), reply("2", recent), reply("3", None)], fetched_at=old) == 3
-    assert store.add_replies(target, [reply("2", recent)], fetched_at=now) == 0  # keyed by (platform, reply id)
+    assert store.add_replies([(target, [reply("1", old), reply("2", recent), reply("3", None)])], old) == 3
+    assert store.add_replies([(target, [reply("2", recent)])], now) == 0  # keyed by (platform, reply id)
     assert store.purge_replies(now, retention_days=365) == 2  # the old one, and the undated one read long ago
     assert store.purge_replies(now, retention_days=365) == 0
 

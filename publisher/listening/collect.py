@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from publisher import defaults
 from publisher.adapters.base import Adapter
-from publisher.adapters.reads import MetricSnapshot, ReadFailed
+from publisher.adapters.reads import MetricSnapshot, ReadFailed, Reply
 from publisher.adapters.registry import ConfigurationError, build_adapter
 from publisher.adapters.results import Outcome
 from publisher.infra.settings import Settings
@@ -32,6 +32,7 @@ from publisher.listening.moments import MANUAL, due_age
 from publisher.listening.store import EngagementStore, PublishedTarget
 
 AdapterFactory = Callable[[str], Adapter]
+THREADS_PER_WRITE = 100  # replies are written per this many threads: one transaction, not one per thread
 AUDIENCE_METRIC = {"telegram": "member_count"}  # what each platform calls its audience figure; else "followers"
 
 
@@ -79,7 +80,7 @@ def collect(
     gate: ReadGate = OPEN,
 ) -> CollectReport:
     """One pass (see the module's docstring); ``now`` is aware UTC. Never raises for a platform's failure."""
-    factory = adapters or (lambda name: build_adapter(name, settings, dry_run=False))
+    factory = adapters or (lambda name: build_adapter(name, settings, dry_run=False, reading=True))
     report = CollectReport()
     for platform, items in plan(store, now=now, manual=manual, post=post, ages=settings.snapshot_ages).items():
         result = report.platforms[platform] = PlatformPass(platform, targets=len(items))
@@ -124,6 +125,7 @@ def _read_platform(
     adapter: Adapter, items: list[Work], store: EngagementStore, gate: ReadGate, result: PlatformPass, now: datetime
 ) -> None:
     platform = adapter.name
+    read: list[tuple[PublishedTarget, list[Reply]]] = []  # threads read, written THREADS_PER_WRITE at a time
     try:
         size = max(1, adapter.read_batch_size)
         for start in range(0, len(items), size):  # one chunk, one request: each passes the gate
@@ -132,16 +134,19 @@ def _read_platform(
                 result.deferred = len(items) - start
                 return
             _store_metrics(store, chunk, adapter.read_metrics([w.target.remote_id for w in chunk]), result)
-        threads = [w for w in items if w.replies and adapter.reads_replies]
-        for work in threads:
+        for work in (w for w in items if w.replies and adapter.reads_replies):
             if not gate.admit(platform):
-                return  # the snapshots are in; the conversation is read on a later pass
-            result.replies += store.add_replies(work.target, adapter.read_replies(work.target.remote_id), now)
+                break  # the snapshots are in; the conversation is read on a later pass
+            read.append((work.target, adapter.read_replies(work.target.remote_id)))
+            if len(read) >= THREADS_PER_WRITE:
+                result.replies += store.add_replies(read, now)
+                read.clear()
     except ReadFailed as failed:
         _store_metrics(store, items, failed.partial, result)
         result.failure = failed.result.message or failed.result.outcome.value
         if failed.result.outcome is Outcome.RETRY_AFTER:
             gate.hold(platform, failed.result.retry_after or defaults.RETRY_AFTER_SECONDS)
+    result.replies += store.add_replies(read, now)
 
 
 def _store_metrics(

@@ -110,16 +110,17 @@ class EngagementStore:
                 connection.execute(snapshots.insert(), rows)
         return len(rows)
 
-    def add_replies(self, target: PublishedTarget, found: Sequence[Reply], fetched_at: datetime) -> int:
-        """Store replies not stored yet (keyed by platform and reply id); returns how many were new."""
-        rows = [_reply_row(target, reply, fetched_at) for reply in found if reply.reply_id]
+    def add_replies(self, threads: Sequence[tuple[PublishedTarget, Sequence[Reply]]], fetched_at: datetime) -> int:
+        """Store the replies of these threads not stored yet (keyed by platform and reply id), in one
+        transaction; returns how many were new."""
+        rows = [_reply_row(target, reply, fetched_at) for target, found in threads for reply in found if reply.reply_id]
         if not rows:
             return 0
         dialect = self.engine.dialect.name
         insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(replies)
         statement = insert.on_conflict_do_nothing(index_elements=["platform", "reply_id"]).returning(replies.c.id)
         with self.engine.begin() as connection:
-            return sum(connection.execute(statement.values(row)).first() is not None for row in rows)
+            return len(connection.execute(statement, rows).all())
 
     def add_audience(self, platform: str, metric: str, value: int | None, fetched_at: datetime) -> None:
         with self.engine.begin() as connection:
