@@ -348,3 +348,22 @@ def test_one_scheduled_pass_at_a_time(runtime):
         lock.release()
     report = scheduled_pass(runtime)
     assert report is not None and report.platforms == {}  # nothing published in this archive
+
+
+def test_the_report_reads_the_skm_result_from_the_archive(archive_settings, tmp_path):
+    from publisher.archive.tables import skm_results
+    from publisher.listening.survey import import_survey
+
+    sample = tmp_path / "skm.csv"
+    sample.write_text("Nama;U1;U2;U3;U4;U5;U6;U7;U8;U9\nAni;4;4;3;4;3;4;4;3;4\nBudi;3;4;4;3;4;4;3;4;4\n",
+                      encoding="utf-8")  # fmt: skip
+    done = import_survey(sample, "2026-Q4", archive_settings)
+    with open_engine(archive_settings).connect() as connection:
+        [row] = connection.execute(skm_results.select()).all()
+    assert (row.period, row.respondents, row.category) == ("2026-Q4", 2, done.record["category"])
+    assert "Ani" not in repr(tuple(row))  # the respondents' other columns are never kept
+
+    [skm] = load_report_data(archive_settings, "2026-12").skm
+    assert (skm.period, skm.ikm, skm.respondents) == ("2026-Q4", done.record["ikm"], 2)
+    assert skm.nrr == tuple(done.record["nrr"].values())
+    assert load_report_data(archive_settings, "2026-09").skm == []

@@ -12,7 +12,6 @@ What belongs to a month:
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +20,7 @@ from sqlalchemy import Engine, and_, func, or_, select
 
 from publisher.archive.database import open_engine
 from publisher.archive.outcomes import Archive
-from publisher.archive.tables import audience, outcomes, replies, skm_results, snapshots
+from publisher.archive.tables import audience, outcomes, replies, snapshots
 from publisher.infra.settings import Settings
 from publisher.listening.moments import month_bounds
 from publisher.listening.report_data import (
@@ -32,6 +31,7 @@ from publisher.listening.report_data import (
     SkmRow,
     SnapshotRow,
 )
+from publisher.listening.skm_archive import all_results
 from publisher.listening.store import READ_STATES
 from publisher.posts.check import check_paths
 
@@ -48,7 +48,7 @@ def load_report_data(settings: Settings, month: str, *, now: datetime | None = N
         snapshots=_snapshots(engine, start, end),
         replies=_replies(engine, start, end),
         audience=_audience(engine, start, end),
-        skm=_skm(engine, month),
+        skm=_skm(settings, engine, month),
     )
 
 
@@ -154,14 +154,13 @@ def _audience(engine: Engine, start: datetime, end: datetime) -> list[AudienceRo
         return [AudienceRow(*row) for row in connection.execute(query)]
 
 
-def _skm(engine: Engine, month: str) -> list[SkmRow]:
-    with engine.connect() as connection:
-        rows = list(connection.execute(select(skm_results).order_by(skm_results.c.period)))
+def _skm(settings: Settings, engine: Engine, month: str) -> list[SkmRow]:
     return [
-        SkmRow(row.period, row.ikm, row.category, row.respondents, tuple(json.loads(row.nrr).values()))
-        for row in rows
-        if period_touches(row.period, month)
-    ]
+        SkmRow(row["period"], float(row["ikm"]), row["category"], int(row["respondents"]),
+               tuple(float(v) for v in row["nrr"].values()))
+        for row in all_results(settings, engine)
+        if period_touches(row["period"], month)
+    ]  # fmt: skip
 
 
 def period_touches(period: str, month: str) -> bool:

@@ -300,6 +300,7 @@ def import_survey(
     ``SurveyFileError``: the file is malformed (every line at fault). ``SurveyRefused``: the period is unreadable,
     or its results post exists and ``replace`` is not set (the team may have edited it since).
     """
+    from publisher.listening.skm_archive import keep_result  # it reads this module's store: imported here
     from publisher.listening.skm_post import draft_post_text
 
     try:
@@ -322,4 +323,5 @@ def import_survey(
     staged = [(_stage(post_path, text), post_path), (store.staged(period, record), store.path(period))]
     for temporary, target in staged:
         os.replace(temporary, target)
+    keep_result(settings, record)
     return SurveyImport(period, result, post_id, post_path, record, tuple(responses.ignored_columns))
