@@ -244,7 +244,7 @@ def preview(ctx: Context, paths: tuple[Path, ...], out_dir: Path, ledger: bool |
     invalid (the others are still previewed).
     """
     from publisher.preview import build_site
-    from publisher.preview.ledger import preview_ledger
+    from publisher.preview.ledger import preview_engagement, preview_ledger
 
     settings = ctx.settings
     report = build_site(
@@ -252,6 +252,7 @@ def preview(ctx: Context, paths: tuple[Path, ...], out_dir: Path, ledger: bool |
         settings,
         out_dir,
         ledger=preview_ledger(settings, ledger),
+        engagement=preview_engagement(settings, ledger),
         show_progress=sys.stderr.isatty(),
         posters=posters,
     )

@@ -367,3 +367,32 @@ def test_the_report_reads_the_skm_result_from_the_archive(archive_settings, tmp_
     assert (skm.period, skm.ikm, skm.respondents) == ("2026-Q4", done.record["ikm"], 2)
     assert skm.nrr == tuple(done.record["nrr"].values())
     assert load_report_data(archive_settings, "2026-09").skm == []
+
+
+def test_the_review_site_shows_the_newest_metrics_from_the_archive(archive_settings, tmp_path):
+    from publisher.adapters.reads import MetricSnapshot
+    from publisher.preview import build_site
+    from publisher.preview.ledger import preview_engagement
+
+    store = EngagementStore(open_engine(archive_settings))
+    target = PublishedTarget("paspor/facebook/main", "paspor", "main", "facebook", "1001_1", datetime.now(UTC))
+    older = MetricSnapshot("facebook", "1001_1", {"reactions": 3, "shares": None}, "v24.0",
+                           datetime.now(UTC) - timedelta(hours=1))  # fmt: skip
+    newer = MetricSnapshot("facebook", "1001_1", {"reactions": 12, "shares": None}, "v24.0", datetime.now(UTC))
+    store.add_snapshots([(target, older)], "1h")
+    store.add_snapshots([(target, newer)], "manual")
+
+    engagement = preview_engagement(archive_settings)
+    assert engagement is not None
+    report = build_site(None, archive_settings, tmp_path / "site", engagement=engagement, posters=False)
+    page = (tmp_path / "site" / report.posts[0].page).read_text(encoding="utf-8")
+    assert "reactions <b>12</b>" in page and "shares <b>missing</b>" in page and "reactions <b>3</b>" not in page
+    assert "engagement (manual" in page
+
+
+def test_a_preview_never_creates_an_archive(archive_settings, tmp_path):
+    from publisher.preview.ledger import preview_engagement
+
+    settings = archive_settings.model_copy(update={"database_url": None, "state_dir": tmp_path / "fresh"})
+    assert preview_engagement(settings) is None
+    assert not (tmp_path / "fresh").exists()

@@ -68,6 +68,7 @@ class PlatformView:
     card: CardFile
     card_en: CardFile | None = None
     ledger: Any = None  # publisher.publishing.ledger.TargetRecord of the main publication, when a ledger was read
+    metrics: dict[str, Any] | None = None  # the newest snapshot (listening), when the archive was read
 
     @property
     def name(self) -> str:
@@ -209,10 +210,12 @@ def build_site(
     show_progress: bool = False,
     cache_dir: Path | None = None,
     posters: bool = True,
+    engagement: Any = None,
 ) -> PreviewReport:
     """Check ``paths`` (default: the posts dir), render every card of every valid post and write the site.
 
     ``posters``: also write each post's A4 poster PDF and link it, when the cards package has a poster renderer.
+    ``engagement``: a :class:`publisher.listening.store.EngagementStore` to show each platform's newest metrics.
     """
     tz = settings.tz
     now = (now or datetime.now(tz)).astimezone(tz)
@@ -225,7 +228,7 @@ def build_site(
     # posts are checked below, instead of after it. About four cards a post is a fair guess of what is coming.
     renderer.start_workers(4 * len(find_post_files(list(paths or []) or [settings.posts_dir])[0]), posters=with_posters)
     try:
-        return _build(paths, settings, out_dir, now, ledger, show_progress, with_posters, renderer)
+        return _build(paths, settings, out_dir, now, (ledger, engagement), show_progress, with_posters, renderer)
     finally:
         renderer.close()
 
@@ -235,7 +238,7 @@ def _build(
     settings: Settings,
     out_dir: Path,
     now: datetime,
-    ledger: Any,
+    stores: tuple[Any, Any],
     show_progress: bool,
     with_posters: bool,
     renderer: CardRenderer,
@@ -257,8 +260,9 @@ def _build(
     with _progress(show_progress, len(jobs)) as advance:
         cards = renderer.render(jobs, advance)
 
-    records = _ledger_records(ledger, [r.post.id for r in valid if r.post is not None])
-    views = [_post_view(r, plans[r.post.id], cards, classes, settings, records) for r in valid if r.post]
+    records = _ledger_records(stores[0], [r.post.id for r in valid if r.post is not None])
+    metrics = _latest_metrics(stores[1], [r.post.id for r in valid if r.post is not None])
+    views = [_post_view(r, plans[r.post.id], cards, classes, settings, records, metrics) for r in valid if r.post]
     views.sort(key=lambda v: (v.post.publish_at, v.post.id))
 
     env = _environment(tz)
@@ -329,6 +333,7 @@ def _post_view(
     classes: dict[str, type[Adapter]],
     settings: Settings,
     records: dict[str, Any],
+    metrics: dict[str, dict[str, Any]],
 ) -> PostView:
     post = result.post
     assert post is not None
@@ -348,6 +353,7 @@ def _post_view(
                 cards[job.path],
                 cards[english.path] if english else None,
                 records.get(job.publication.target_id(name)),
+                metrics.get(post.id, {}).get(name),
             )
         )
     reminders = []
@@ -399,7 +405,7 @@ def _page_key(view: PostView, renderer: str, templates: str, links_superseded: b
         view.display,
         [str(p) for p in view.problems],
         view.unconfigured,
-        [(p.card.key, p.card_en.key if p.card_en else None, repr(p.ledger)) for p in view.platforms],
+        [(p.card.key, p.card_en.key if p.card_en else None, repr(p.ledger), repr(p.metrics)) for p in view.platforms],
         [(r.publication.occurrence, r.when, [c.key for _, c in r.cards], repr(r.ledger)) for r in view.reminders],
         view.repeats,
         view.poster,
@@ -449,6 +455,17 @@ def _ledger_records(ledger: Any, post_ids: list[str]) -> dict[str, Any]:
         log.warning("ledger not read (%s): the preview shows no publishing state", type(exc).__name__)
         return {}
     return records
+
+
+def _latest_metrics(engagement: Any, post_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """{post: {platform: newest snapshot}}; empty when no archive was given or it cannot be read."""
+    if engagement is None:
+        return {}
+    try:
+        return {post_id: found for post_id in post_ids if (found := engagement.latest_metrics(post_id))}
+    except Exception as exc:  # an unreachable archive must not stop a preview: the pages just lack the figures
+        log.warning("archive not read (%s): the preview shows no engagement", type(exc).__name__)
+        return {}
 
 
 # --- templates ----------------------------------------------------------------------------------------------
