@@ -313,6 +313,10 @@ def status(ctx: Context, as_json: bool) -> None:
         Console().print(rich_table(report))
     else:
         click.echo(plain_text(report))
+    if not as_json and ctx.settings.x.configured:
+        from publisher.listening.passes import x_estimate_line
+
+        click.echo(x_estimate_line(ctx.settings, _scheduler_runtime(ctx.settings)), err=True)
 
 
 @cli.command()
@@ -612,7 +616,7 @@ def collect_engagement(ctx: Context, post_id: str | None) -> None:
     report = run_pass(ctx.settings, manual=True, post=post_id)
     for line in report_lines(report):
         click.echo(line)
-    click.echo(x_estimate_line(ctx.settings), err=True)
+    click.echo(x_estimate_line(ctx.settings, _scheduler_runtime(ctx.settings)), err=True)
     sys.exit(report.exit_code)
 
 

@@ -247,8 +247,7 @@ def test_moments_and_the_x_estimate():
     assert due_age(published, published + timedelta(hours=30), ages, {"1h"}) == "24h"
     assert due_age(published, published + timedelta(days=40), ages, {"30d"}) is None
     assert reads_in_month([published], ages, "2026-12") == 3  # +30 d falls in January
-    x_target = PublishedTarget("t/x/main", "t", "main", "x", "1", published)
-    assert x_cost_estimate([x_target] * 10, ages, "2026-12", 0.005) == (30, 0.15)
+    assert x_cost_estimate([published] * 10, ages, "2026-12", 0.005) == (30, 0.15)
 
 
 def test_skm_periods_touch_their_months():

@@ -12,8 +12,6 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from publisher.listening.store import PublishedTarget
-
 MANUAL = "manual"
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
@@ -48,9 +46,9 @@ def reads_in_month(published: Iterable[datetime], ages: Sequence[str], month: st
 
 
 def x_cost_estimate(
-    targets: Iterable[PublishedTarget], ages: Sequence[str], month: str, cost_per_read: float
+    publications: Iterable[datetime], ages: Sequence[str], month: str, cost_per_read: float
 ) -> tuple[int, float]:
     """(reads, US$) of X this month: each X post's snapshots due in the month × what X bills per post read.
     Manual passes and reply searches come on top; the estimate is of what the beat will do by itself."""
-    reads = reads_in_month((t.published_at for t in targets if t.platform == "x"), ages, month)
+    reads = reads_in_month(publications, ages, month)
     return reads, round(reads * cost_per_read, 4)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from publisher.adapters.registry import adapter_class
 from publisher.archive.database import open_engine
 from publisher.archive.outcomes import catch_up_all
@@ -14,6 +16,7 @@ from publisher.listening.collect import CollectReport, collect
 from publisher.listening.gate import LimiterGate
 from publisher.listening.moments import x_cost_estimate
 from publisher.listening.store import EngagementStore
+from publisher.publishing.ledger import State
 from publisher.scheduler.runtime import Runtime
 
 # A scheduled pass defers what the rate limit refuses, so it is short; this bounds one stuck on slow answers
@@ -43,13 +46,22 @@ def scheduled_pass(runtime: Runtime) -> CollectReport | None:
         lock.release()
 
 
-def x_estimate_line(settings: Settings, month: str | None = None) -> str:
-    """ "X reads this month: 40 snapshots ≈ US$0.20" (or that X reading is off)."""
+def x_estimate_line(settings: Settings, runtime: Runtime | None = None, month: str | None = None) -> str:
+    """ "X reads 2026-12: 40 scheduled snapshot(s) ≈ US$0.20 …" (or that X reading is off). Counts the X posts
+    already published and, given the ``runtime``, those still scheduled (their due time stands in)."""
     month = month or datetime.now(UTC).strftime("%Y-%m")
     if not settings.read_x:
         return f"X reads {month}: off (PUBLISHER_READ_X=false), no X read calls, US$0"
-    targets = EngagementStore(open_engine(settings)).published_targets()
-    reads, dollars = x_cost_estimate(targets, settings.snapshot_ages, month, adapter_class("x").read_cost_usd)
+    try:
+        published = [t.published_at for t in EngagementStore(open_engine(settings)).published_targets()
+                     if t.platform == "x"]  # fmt: skip
+    except (SQLAlchemyError, OSError) as exc:
+        return f"X reads {month}: no estimate, the archive cannot be read ({type(exc).__name__})"
+    scheduled = [] if runtime is None else [
+        r.due_at for r in runtime.ledger.all() if r.platform == "x" and r.state == State.SCHEDULED and r.due_at
+    ]  # fmt: skip
+    reads, dollars = x_cost_estimate([*published, *scheduled], settings.snapshot_ages, month,
+                                     adapter_class("x").read_cost_usd)  # fmt: skip
     return f"X reads {month}: {reads} scheduled snapshot(s) ≈ US${dollars:.2f} (PUBLISHER_READ_X=false turns them off)"
 
 
