@@ -33,6 +33,7 @@ from pydantic import SecretStr  # noqa: E402
 
 from publisher.adapters.registry import adapter_class  # noqa: E402
 from publisher.archive.database import open_engine  # noqa: E402
+from publisher.archive.outcomes import ArchiveState  # noqa: E402
 from publisher.archive.tables import outcomes  # noqa: E402
 from publisher.infra import settings as s  # noqa: E402
 from publisher.listening.collect import collect  # noqa: E402
@@ -111,7 +112,7 @@ def archive_published(settings: s.Settings, n: int) -> None:
     now = datetime.now(UTC)
     rows = [
         {"target_id": f"bench-{i}/{platform}/main", "post_id": f"bench-{i}", "occurrence": "main",
-         "platform": platform, "state": "published", "attempts": 1, "dry_run": False, "remote_id": rid,
+         "platform": platform, "state": ArchiveState.PUBLISHED.value, "attempts": 1, "dry_run": False, "remote_id": rid,
          "settled_at": now - timedelta(hours=2), "archived_at": now}
         for i, (platform, rid) in enumerate(targets(n))
     ]  # fmt: skip

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from publisher import __version__
+from publisher.infra import logs
+from publisher.infra.masking import Masker, current_masker, install_log_masking, mask_standard_streams
 from publisher.infra.settings import Settings, load_settings
+
+# Each verb imports the modules it needs inside its function, the one place function-level imports are allowed:
+# start-up time. `publisher --help` or `check` should not pay for Celery, Redis, Pillow and seven adapters.
+if TYPE_CHECKING:  # ...and mypy still sees the types of the lazily imported modules
+    from publisher.publishing.ledger import Ledger
+    from publisher.scheduler.runtime import Runtime
 
 
 class Context:
@@ -20,8 +31,6 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from publisher.infra.masking import Masker, install_log_masking
-
             try:
                 self._settings = load_settings()
             except Exception as exc:  # pydantic's ValidationError: show it as a settings problem
@@ -82,11 +91,6 @@ def _mask_output_and_logs(*, verbose: bool = False) -> None:
     """Every verb's output and log lines go through the secret mask (publisher.infra.masking; the mask learns this
     run's secrets when the settings are read). Log lines go to stderr, one line per event (publisher.infra.logs), at
     PUBLISHER_LOG_LEVEL (default WARNING; INFO shows one line per publish event; --verbose: DEBUG)."""
-    import logging
-
-    from publisher.infra import logs
-    from publisher.infra.masking import mask_standard_streams
-
     click.get_current_context().call_on_close(mask_standard_streams())
     # A host that set up logging already (pytest, Celery) keeps its handlers; --verbose still raises the level.
     if not logging.getLogger().handlers or verbose:
@@ -94,12 +98,10 @@ def _mask_output_and_logs(*, verbose: bool = False) -> None:
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    from publisher.infra.masking import current_masker
-
     return click.ClickException(current_masker().mask(str(exc)))
 
 
-def _ledger(settings: Settings):  # -> publisher.publishing.ledger.Ledger
+def _ledger(settings: Settings) -> Ledger:
     from publisher.publishing.ledger import Ledger
 
     return Ledger.from_settings(settings)
@@ -243,8 +245,8 @@ def preview(ctx: Context, paths: tuple[Path, ...], out_dir: Path, ledger: bool |
     Open DIR/index.html in a browser; no server needed. Opens no outside socket. Exits 1 when any post is
     invalid (the others are still previewed).
     """
-    from publisher.preview import build_site
     from publisher.preview.ledger import preview_engagement, preview_ledger
+    from publisher.preview.site import build_site
 
     settings = ctx.settings
     report = build_site(
@@ -270,7 +272,7 @@ def preview(ctx: Context, paths: tuple[Path, ...], out_dir: Path, ledger: bool |
 # --- the scheduler: run, status, pause, resume (publisher.scheduler, worker/) -----------------------------------
 
 
-def _scheduler_runtime(settings: Settings):  # -> publisher.scheduler.runtime.Runtime
+def _scheduler_runtime(settings: Settings) -> Runtime:
     from publisher.scheduler.runtime import Runtime
 
     return Runtime(settings)
@@ -700,9 +702,5 @@ def main() -> None:
     try:
         cli(prog_name="publisher")
     except Exception:  # a bug: show the traceback, masked, rather than let a token reach the terminal
-        import traceback
-
-        from publisher.infra.masking import current_masker
-
         sys.stderr.write(current_masker().mask(traceback.format_exc()))
         sys.exit(1)

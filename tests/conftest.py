@@ -21,6 +21,7 @@ from helpers.fakeplatform import (
     MediaServer,
     start_fake_platform,
 )
+from helpers.redis import delete_namespace, new_namespace, redis_client, redis_url_for_tests
 from PIL import Image
 from pydantic import SecretStr
 
@@ -154,14 +155,11 @@ def publisher_env(fake_platform: FakePlatform, fake_media: tuple[Path, MediaServ
     namespace of its own (deleted afterwards, dry-run twin included)."""
     import os
     import shutil
-    import uuid
-
-    import redis
 
     media_dir, media_server = fake_media
     shutil.copytree(Path(__file__).parent.parent / "posts", tmp_path / "posts")
-    redis_url = os.environ.get("PUBLISHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    namespace = f"publisher-test-{uuid.uuid4().hex}"
+    redis_url = redis_url_for_tests()
+    namespace = new_namespace()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     env.update(
         PUBLISHER_POSTS_DIR=str(tmp_path / "posts"),
@@ -179,11 +177,7 @@ def publisher_env(fake_platform: FakePlatform, fake_media: tuple[Path, MediaServ
                 text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
                 env[f"PUBLISHER_{name.upper()}__{key.upper()}"] = text
     yield env
-    client = redis.Redis.from_url(redis_url)
-    for pattern in (f"{namespace}:*", f"{namespace}-dry-run:*"):
-        keys = list(client.scan_iter(match=pattern, count=500))
-        if keys:
-            client.delete(*keys)
+    delete_namespace(redis_client(), namespace)
 
 
 def run_publisher(env: dict[str, str], *args: str, cwd: Path | None = None, timeout: float = 120):  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ codegen specs, the Threads Postman collection; SOURCES.json says where each come
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -106,8 +107,6 @@ def test_requests_that_break_the_reference_are_caught(platform, request_, expect
 
 
 def test_the_vendored_references_say_where_they_come_from():
-    import json
-
     sources = json.loads((REFS / "SOURCES.json").read_text())
     listed = {entry["file"] for entry in sources}
     present = {str(p.relative_to(REFS)) for p in Path(REFS).rglob("*") if p.is_file() and p.name != "SOURCES.json"}

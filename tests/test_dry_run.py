@@ -12,6 +12,7 @@ import pytest
 import redis
 from click.testing import CliRunner
 from conftest import run_publisher
+from helpers.redis import redis_url_for_tests
 
 from publisher.infra.masking import uninstall_log_masking
 from publisher.publishing.ledger import Ledger
@@ -24,7 +25,7 @@ SEVEN = ["facebook", "instagram", "x", "telegram", "mastodon", "bluesky", "threa
 @pytest.fixture
 def no_sockets_but_redis(monkeypatch):
     """Every connect and name lookup fails, except the test's Redis server; returns the refused attempts."""
-    redis_url = urlsplit(os.environ.get("PUBLISHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    redis_url = urlsplit(redis_url_for_tests())
     allowed = {(redis_url.hostname or "127.0.0.1", redis_url.port or 6379)}
     attempts: list[object] = []
     real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo

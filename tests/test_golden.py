@@ -22,13 +22,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import redis
 import time_machine
+from helpers.redis import delete_namespace, new_namespace, redis_client
 from pydantic import SecretStr
 
 from publisher.adapters.bluesky import BlueskyAdapter
@@ -72,8 +71,8 @@ def golden_settings(tmp_path: Path) -> Settings:
 
 def record_everything(tmp_path: Path) -> str:
     settings = golden_settings(tmp_path)
-    client = redis.Redis.from_url(os.environ.get("PUBLISHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
-    ledger = Ledger(client, namespace=f"publisher-test-golden-{uuid.uuid4().hex}")
+    client = redis_client()
+    ledger = Ledger(client, namespace=new_namespace("publisher-test-golden"))
     report = check_paths(None, settings)
     assert report.ok, [str(p) for p in report.errors]
     golden: dict[str, object] = {}
@@ -104,10 +103,7 @@ def record_everything(tmp_path: Path) -> str:
                         "requests": json.loads(record.dry_run_requests or "[]"),
                     }
     finally:
-        for namespace in (ledger.namespace, ledger.for_dry_run().namespace):
-            keys = list(client.scan_iter(match=f"{namespace}:*", count=500))
-            if keys:
-                client.delete(*keys)
+        delete_namespace(client, ledger.namespace)
         BlueskyAdapter.forget_sessions()
     return json.dumps(golden, indent=1, ensure_ascii=False) + "\n"
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 
 import pytest
-import redis
+from helpers.redis import new_namespace, redis_client
 
 from publisher.publishing.ledger import Ledger, PseudoState, State
 
@@ -16,13 +14,9 @@ pytestmark = pytest.mark.redis
 TARGET = "paspor-baru/facebook/main"
 
 
-def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(os.environ.get("PUBLISHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
-
-
 @pytest.fixture
 def ledger():
-    ledger = Ledger(redis_client(), namespace=f"publisher-test-{uuid.uuid4().hex}")
+    ledger = Ledger(redis_client(), namespace=new_namespace())
     yield ledger
     ledger.purge()
     ledger.for_dry_run().purge()

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from helpers.redis import new_namespace, redis_url_for_tests
 from PIL import Image
 from pydantic import SecretStr
 
@@ -202,12 +203,12 @@ def test_ledger_is_read_only_from_this_machine_unless_asked(settings: Settings) 
 def test_ledger_state_is_shown(settings: Settings, tmp_path: Path) -> None:
     import redis
 
-    url = os.environ.get("PUBLISHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = redis_url_for_tests()
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError:
         pytest.skip(f"no Redis at {url}")
-    local = settings.model_copy(update={"redis_url": SecretStr(url), "namespace": "preview-test"})
+    local = settings.model_copy(update={"redis_url": SecretStr(url), "namespace": new_namespace("preview-test")})
     ledger = preview_ledger(local)
     assert ledger is not None
     ledger.purge()

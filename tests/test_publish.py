@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import os
 import textwrap
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import redis
+from helpers.posts import write_post
+from helpers.redis import REDIS_URL_ENV, delete_namespace, new_namespace, redis_client, redis_url_for_tests
 
 from publisher.adapters.base import CredentialCheck, DeleteResult, Outgoing
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.infra.settings import Settings, unconfigured_message
+from publisher.posts.lookup import load_post_by_id
 from publisher.publishing.ledger import Ledger, State
 from publisher.publishing.prepare import idempotency_key
 from publisher.publishing.result import Verdict
-from publisher.publishing.step import load_post_by_id, publish_target
+from publisher.publishing.step import publish_target
 from publisher.publishing.verbs import doctor, publish_post, resolve_target, retract_post
 
 pytestmark = pytest.mark.redis
@@ -69,31 +70,25 @@ class Factory:
         return self.adapter
 
 
-POST = """\
----
-kind: service-update
-title: Cara Membuat Paspor Baru
-publish_at: 2026-12-02 09:00
-platforms: [facebook, telegram, mastodon]
-status: {status}
-hashtags: [Paspor]
-link: https://www.imigrasi.go.id/
-{extra}
----
-Siapkan dokumen asli: KTP elektronik dan Kartu Keluarga.
-"""
+# The example post the tests publish: three platforms, a hashtag and a link.
+PASPOR = {
+    "publish_at": "2026-12-02 09:00",
+    "platforms": ("facebook", "telegram", "mastodon"),
+    "title": "Cara Membuat Paspor Baru",
+    "hashtags": "[Paspor]",
+    "link": "https://www.imigrasi.go.id/",
+    "body": "Siapkan dokumen asli: KTP elektronik dan Kartu Keluarga.",
+}
 
 
-def write_post(folder: Path, post_id: str = "paspor", status: str = "ready", extra: str = "") -> Path:
-    path = folder / f"{post_id}.md"
-    path.write_text(POST.format(status=status, extra=extra), encoding="utf-8")
-    return path
+def write_paspor(folder: Path, **changes: object) -> Path:
+    return write_post(folder, "paspor", **{**PASPOR, **changes})
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch):
     for name in list(os.environ):
-        if name.startswith("PUBLISHER_") and name != "PUBLISHER_TEST_REDIS_URL":
+        if name.startswith("PUBLISHER_") and name != REDIS_URL_ENV:
             monkeypatch.delenv(name)
 
 
@@ -101,12 +96,12 @@ def _clean_environment(monkeypatch):
 def settings(tmp_path) -> Settings:
     posts = tmp_path / "posts"
     posts.mkdir()
-    write_post(posts)
+    write_paspor(posts)
     return Settings(
         _env_file=None,
         posts_dir=posts,
         state_dir=tmp_path / "state",
-        redis_url=os.environ.get("PUBLISHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        redis_url=redis_url_for_tests(),
         facebook={"page_id": "1001", "access_token": "SEKRET-fb-9f8e7d"},
         telegram={"bot_token": "123456:SEKRET-tg-abc", "chat_id": "@imigrasi"},
     )
@@ -114,11 +109,9 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture
 def ledger():
-    client = redis.Redis.from_url(os.environ.get("PUBLISHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
-    ledger = Ledger(client, namespace=f"publisher-test-{uuid.uuid4().hex}")
+    ledger = Ledger(redis_client(), namespace=new_namespace())
     yield ledger
-    ledger.purge()
-    ledger.for_dry_run().purge()
+    delete_namespace(ledger.redis, ledger.namespace)
 
 
 def publish(target, settings, ledger, adapter, **kwargs):
@@ -162,7 +155,7 @@ def test_already_published_sends_nothing(settings, ledger):
 def test_an_edit_after_publishing_is_reported_not_resent(settings, ledger):
     adapter = FakeAdapter()
     publish("paspor/facebook/main", settings, ledger, adapter)
-    write_post(settings.posts_dir, extra="subtitle: Diperbarui")
+    write_paspor(settings.posts_dir, subtitle="Diperbarui")
     again = publish("paspor/facebook/main", settings, ledger, adapter)
     assert len(adapter.sent) == 1
     assert again.already and "edited after publishing" in again.message and "supersedes" in again.message
@@ -314,7 +307,7 @@ def test_unconfigured_message_names_every_variable(settings):
 
 
 def test_a_draft_is_refused(settings, ledger):
-    write_post(settings.posts_dir, status="draft")
+    write_paspor(settings.posts_dir, status="draft")
     adapter = FakeAdapter()
     result = publish("paspor/facebook/main", settings, ledger, adapter)
     assert result.state == Verdict.REFUSED and "draft" in result.message
@@ -322,7 +315,7 @@ def test_a_draft_is_refused(settings, ledger):
 
 
 def test_past_its_deadline_is_skipped(settings, ledger):
-    write_post(settings.posts_dir, extra="valid_until: 2026-12-05")
+    write_paspor(settings.posts_dir, valid_until="2026-12-05")
     adapter = FakeAdapter()
     result = publish("paspor/facebook/main", settings, ledger, adapter, now=NOW + timedelta(days=10))
     assert result.state == State.SKIPPED and "deadline" in result.message
@@ -415,7 +408,7 @@ def test_example_posts_are_loadable(settings):
 
 
 def test_write_post_helper_is_valid(tmp_path):
-    assert "status: ready" in textwrap.dedent(write_post(tmp_path).read_text())
+    assert "status: ready" in textwrap.dedent(write_paspor(tmp_path).read_text())
 
 
 def test_an_adapter_the_settings_cannot_build_is_a_clear_failure(settings, ledger):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
-import redis
+from helpers.redis import redis_client
 
 
 @pytest.mark.redis
 def test_real_redis_answers():
-    client = redis.Redis.from_url(os.environ.get("PUBLISHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    client = redis_client()
     key = f"publisher-test:{uuid.uuid4().hex}"
     try:
         assert client.ping()

@@ -104,7 +104,7 @@ def collect_due() -> dict:
     left for the next pass. One pass at a time (a slow platform must not stack passes up)."""
     report = passes.scheduled_pass(runtime.current())
     if report is None:
-        return {"skipped": "another pass is running"}
+        return {"not run": "another pass is running"}
     for line in passes.report_lines(report):
         (log.warning if "FAILED" in line else log.info)("collect: %s", line)
     return {name: result.snapshots for name, result in report.platforms.items()}

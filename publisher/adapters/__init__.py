@@ -4,3 +4,30 @@
 class they share, ``results`` the outcome tree they answer with, ``failures`` how HTTP answers map onto it, and
 ``media`` the store for platforms that fetch images by URL.
 """
+
+from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Outgoing
+from publisher.adapters.registry import (
+    ConfigurationError,
+    NotConfigured,
+    adapter_class,
+    adapter_classes,
+    build_adapter,
+    platform_names,
+)
+from publisher.adapters.results import Outcome, PublishResult
+
+__all__ = [
+    "Adapter",
+    "CardSpec",
+    "ConfigurationError",
+    "CredentialCheck",
+    "DeleteResult",
+    "NotConfigured",
+    "Outcome",
+    "Outgoing",
+    "PublishResult",
+    "adapter_class",
+    "adapter_classes",
+    "build_adapter",
+    "platform_names",
+]

@@ -15,11 +15,14 @@ knows through ``on_progress(target_id, key, value)``; the ledger keeps it and ha
 
     started_at     every platform: when the publishing request was about to go out (ISO 8601, UTC)
     container_id   Instagram, Threads: the media container; reconcile asks it for PUBLISHED / FINISHED
-    rkey           Bluesky: the record key chosen for createRecord; reconcile looks the record up
+    rkey           Bluesky: the record key, chosen once per target; reconcile looks the record up, every
+                   later attempt writes under it again
     media_id       Mastodon: the uploaded attachment, reused when reconcile repeats the status POST
 
-Without evidence, reconcile searches the account's recent posts for the caption where the API allows (Facebook,
-Instagram, Threads, X, Mastodon, Bluesky) and answers None ("cannot tell") otherwise — always for Telegram.
+The publish step also reconciles at once after a lost answer, with what the send just noted. Without evidence,
+reconcile searches the account's recent posts for the caption where the API allows (Facebook, Instagram, Threads,
+X, Mastodon, Bluesky) and answers None ("cannot tell") otherwise — always for Telegram. What heals on which
+platform, and what can still end ``unknown``: the table in ``publisher.adapters.results``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from publisher.adapters.reads import MetricSnapshot, ReadFailed, Reply, batched,
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import AnswerLost, HttpRequest, HttpResponse, NothingSent, Transport
 from publisher.infra.masking import Masker
+from publisher.infra.settings import PlatformSettings
 from publisher.text.counting import Counting, count
 
 # (target_id, key, value): evidence a publish leaves on the way (a container id, an rkey) for a later reconcile.
@@ -95,7 +99,7 @@ class Adapter:
 
     def __init__(
         self,
-        config: Any,
+        config: PlatformSettings,
         transport: Transport,
         *,
         media: MediaStore | None = None,

@@ -12,8 +12,16 @@
     GET  {base}/xrpc/app.bsky.feed.getPostThread        reading: the replies, nested
 
 One session per handle and PDS per process (``_sessions``), refreshed on ExpiredToken rather than logging in for
-every post — createSession is rate limited far more tightly than posting. The record key (a TID) is chosen here
-and reported through ``on_progress`` as ``rkey`` before createRecord, so reconcile can look the record up exactly.
+every post — createSession is rate limited far more tightly than posting.
+
+The record key is ours to choose, and it makes a retry safe. ``app.bsky.feed.post`` records are keyed by a TID
+(the lexicon's ``"key": "tid"``; atproto.com/specs/record-key): :func:`record_key` takes the first attempt's time
+and a clock id derived from the target's idempotency key; it is reported through ``on_progress`` as ``rkey``
+before anything is sent, the ledger keeps it, and every later attempt of the target reuses it. A repo holds one
+record per key, so a create under a key that exists fails — the PDS answers 500 InternalServerError today
+(bluesky-social/atproto#3718, #4725; indigo#873) — and never makes a second post. Hence: after a lost answer,
+``com.atproto.repo.getRecord`` for the key finds the post (published) or answers RecordNotFound, and then the
+post is created again under the same key, a bounded number of times; a create that fails is looked up the same way.
 Links and hashtags become facets with UTF-8 byte offsets, as the lexicon requires.
 Errors: ``{"error", "message"}``; expired tokens come as 400 (or 401) ExpiredToken; 429 waits for
 ``ratelimit-reset`` (epoch seconds).
@@ -21,8 +29,8 @@ Errors: ``{"error", "message"}``; expired tokens come as 400 (or 401) ExpiredTok
 
 from __future__ import annotations
 
+import hashlib
 import io
-import random
 import threading
 import time
 from datetime import UTC, datetime
@@ -30,12 +38,14 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import regex
+from PIL import Image
 
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Failed, Outgoing
 from publisher.adapters.failures import classify_status, seconds_until_epoch
 from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.infra.settings import BlueskySettings, reveal
 from publisher.text.counting import URL_PATTERN, Counting
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -47,6 +57,7 @@ THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"  # the others (notFoundPost, b
 
 
 class BlueskyAdapter(Adapter):
+    config: BlueskySettings  # what build_adapter hands this platform
     name = "bluesky"
     label = "Bluesky"
     max_chars = 300
@@ -56,6 +67,8 @@ class BlueskyAdapter(Adapter):
     supports_alt_text = True
     max_alt_chars = 2000
     can_delete = True
+    # Waits before each new create under the same record key, once getRecord has found nothing there.
+    resend_delays: tuple[float, ...] = (1, 3, 6)
 
     # Reading: a postView's own counters, under the lexicon's names (app.bsky.feed.defs#postView).
     metric_names = ("likeCount", "repostCount", "replyCount", "quoteCount")
@@ -87,7 +100,7 @@ class BlueskyAdapter(Adapter):
         return current or self._login()
 
     def _login(self) -> dict[str, Any]:
-        credentials = {"identifier": self.config.handle, "password": self.config.app_password.get_secret_value()}
+        credentials = {"identifier": self.config.handle, "password": reveal(self.config.app_password)}
         session = self.send_json(HttpRequest("POST", self.url("com.atproto.server.createSession"), json=credentials))
         return self._keep(session)
 
@@ -146,6 +159,8 @@ class BlueskyAdapter(Adapter):
         if len(item.image) > MAX_BLOB_BYTES:
             raise self.invalid(f"image is {len(item.image):,} bytes; uploadBlob takes at most {MAX_BLOB_BYTES:,}")
         session = self.session()
+        rkey = item.progress.get("rkey") or record_key(item.idempotency_key, time.time())
+        self.note(item, "rkey", rkey)
         uploaded = self.xrpc(
             "POST",
             "com.atproto.repo.uploadBlob",
@@ -154,16 +169,17 @@ class BlueskyAdapter(Adapter):
         )
         if "blob" not in uploaded:
             raise self.unexpected("uploadBlob gave no blob", publishing=False)
-        rkey = new_tid()
-        self.note(item, "rkey", rkey)
         self.note_start(item)
         record = build_post_record(item.caption, uploaded["blob"], item.alt or "", _image_size(item.image))
-        created = self.xrpc(
-            "POST",
-            "com.atproto.repo.createRecord",
-            publishing=True,
-            json={"repo": session["did"], "collection": POST_COLLECTION, "rkey": rkey, "record": record},
-        )
+        try:
+            created = self.xrpc(
+                "POST",
+                "com.atproto.repo.createRecord",
+                publishing=True,
+                json={"repo": session["did"], "collection": POST_COLLECTION, "rkey": rkey, "record": record},
+            )
+        except Failed as failure:
+            return self._made_after_all(rkey, failure)
         uri = str(created.get("uri") or "")
         if not uri:
             raise self.unexpected("createRecord gave no uri", publishing=True)
@@ -173,21 +189,49 @@ class BlueskyAdapter(Adapter):
         handle = self.session().get("handle") or self.config.handle
         return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
 
+    def _made_after_all(self, rkey: str, failure: Failed) -> PublishResult:
+        """A failed or lost create: the record under our key, when it is there (made by this create or an earlier
+        one — a create under an existing key is refused with a 500); otherwise the create's own failure."""
+        if failure.result.outcome in (Outcome.AUTH, Outcome.RETRY_AFTER):
+            raise failure  # refused before the repo was touched
+        try:
+            found = self._record_at(rkey)
+        except Failed:
+            raise failure from None  # the lookup failed too: the create's outcome is what we know
+        if found is None:
+            raise failure
+        return found
+
+    def _record_at(self, rkey: str) -> PublishResult | None:
+        """com.atproto.repo.getRecord for our key: the post, or None on RecordNotFound (a 400, per the lexicon)."""
+        params = {"repo": self.session()["did"], "collection": POST_COLLECTION, "rkey": rkey}
+        try:
+            found = self.xrpc("GET", "com.atproto.repo.getRecord", params=params)
+        except Failed as failure:
+            if failure.result.outcome is not Outcome.INVALID:
+                raise
+            return None
+        return PublishResult.published(found["uri"], self.permalink(found["uri"]))
+
     def _reconcile(self, item: Outgoing) -> PublishResult | None:
-        did = self.session()["did"]
         rkey = item.progress.get("rkey")
-        if rkey:
-            params = {"repo": did, "collection": POST_COLLECTION, "rkey": rkey}
-            try:
-                found = self.xrpc("GET", "com.atproto.repo.getRecord", params=params)
-            except Failed as failure:
-                if failure.result.outcome is not Outcome.INVALID:  # RecordNotFound is a 400
-                    raise
-                return PublishResult.failed(
-                    Outcome.TRANSIENT, f"Bluesky: record {rkey} does not exist; it was never published"
-                )
-            return PublishResult.published(found["uri"], self.permalink(found["uri"]))
-        params = {"repo": did, "collection": POST_COLLECTION, "limit": "25"}
+        if not rkey:
+            return self._find_by_text(item)
+        found = self._record_at(rkey)
+        if found is not None:
+            return found
+        for delay in self.resend_delays:  # absent: create it under the same key, which can never make two
+            self.sleep(delay)
+            result = self.publish(item)
+            if result.outcome not in (Outcome.UNKNOWN_OUTCOME, Outcome.TRANSIENT):
+                return result
+        return PublishResult.failed(
+            Outcome.TRANSIENT, f"Bluesky: record {rkey} is not there; a retry creates it under the same key"
+        )
+
+    def _find_by_text(self, item: Outgoing) -> PublishResult | None:
+        """Without a record key (a send that crashed before choosing one): the recent posts, by text."""
+        params = {"repo": self.session()["did"], "collection": POST_COLLECTION, "limit": "25"}
         listed = self.xrpc("GET", "com.atproto.repo.listRecords", params=params)
         for entry in listed.get("records") or []:
             if (entry.get("value") or {}).get("text") == item.caption:
@@ -278,8 +322,6 @@ def build_facets(text: str) -> list[dict[str, Any]]:
 
 
 def _image_size(image: bytes) -> tuple[int, int] | None:
-    from PIL import Image
-
     try:
         with Image.open(io.BytesIO(image)) as img:
             return img.size
@@ -287,12 +329,14 @@ def _image_size(image: bytes) -> tuple[int, int] | None:
         return None
 
 
-_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable (atproto.com/specs/tid)
 
 
-def new_tid() -> str:
-    """A record key in the TID format: 53 bits of microseconds since 1970, 10 bits of clock id, base32-sortable."""
-    value = (int(time.time() * 1_000_000) << 10) | random.getrandbits(10)
+def record_key(idempotency_key: str, at: float) -> str:
+    """A TID for a post: 53 bits of microseconds since 1970 (``at``, the first attempt's time, as the spec wants a
+    TID to name its record's creation) and a 10-bit clock id taken from the idempotency key, not at random."""
+    clock_id = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:2], "big") & 0x3FF
+    value = (int(at * 1_000_000) << 10) | clock_id
     chars = []
     for _ in range(13):
         chars.append(_TID_ALPHABET[value & 31])

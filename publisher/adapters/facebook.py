@@ -20,10 +20,12 @@ from publisher.adapters.base import CardSpec, CredentialCheck, Failed, Outgoing
 from publisher.adapters.graph import GraphAdapter, insight_values
 from publisher.adapters.reads import MetricSnapshot, Reply, count_or_none, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
+from publisher.infra.settings import FacebookSettings
 from publisher.text.counting import Counting
 
 
 class FacebookAdapter(GraphAdapter):
+    config: FacebookSettings  # what build_adapter hands this platform
     name = "facebook"
     label = "Facebook"
     max_chars = 63_206

@@ -13,7 +13,13 @@ Graph errors come as ``{"error": {"message", "type", "code", "error_subcode", "f
 Instagram and Threads publish in two steps: create a container (the platform fetches ``image_url`` itself), wait
 until its status is FINISHED, then ``*_publish`` it. Only the last step makes anything public. The container id
 is reported through ``on_progress`` as ``container_id`` before it is polled, so ``reconcile`` can ask the
-container whether it was published — and publish it if it is FINISHED but was not — instead of guessing.
+container whether it was published — and publish it if it is FINISHED but was not — instead of guessing. The
+container's ``status_code`` (Threads: ``status``) is EXPIRED (not published within 24 hours), ERROR, FINISHED
+(ready to publish), IN_PROGRESS or PUBLISHED ("the container's media object has been published"; developers.
+facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container, and the Threads API's
+/{container}?fields=status). A PUBLISHED container's post is then found among the account's recent media by its
+caption. Only a container that says FINISHED (its media object not published) is published again; a PUBLISHED one
+never is, and the fake refuses a second publish of one container as the API does.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from publisher.adapters.failures import classify_status, retry_after_header
 from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
-from publisher.infra.settings import env_name
+from publisher.infra.settings import FacebookSettings, InstagramSettings, ThreadsSettings, env_name, reveal
 
 GRAPH_RATE_LIMIT_WAIT = 600.0
 TRANSIENT_CODES = {1, 2, 9007}
@@ -43,6 +49,8 @@ GRAPH_VERSION = re.compile(r"/(v\d+\.\d+)(?:/|$)")
 class GraphAdapter(Adapter):
     """Token in the form body for POST and in the query for GET/DELETE, as the Graph API documents."""
 
+    config: FacebookSettings | InstagramSettings | ThreadsSettings
+
     token_setting: ClassVar[str] = "ACCESS_TOKEN"
 
     def url(self, *parts: str) -> str:
@@ -50,7 +58,7 @@ class GraphAdapter(Adapter):
 
     @property
     def token(self) -> str:
-        return self.config.access_token.get_secret_value()
+        return reveal(self.config.access_token)
 
     def get(self, *parts: str, **params: str) -> Any:
         return self.send_json(HttpRequest("GET", self.url(*parts), params={**params, "access_token": self.token}))
@@ -165,6 +173,8 @@ def _graph_retry_after(response: HttpResponse) -> float | None:
 class ContainerAdapter(GraphAdapter):
     """Instagram and Threads: container, wait for FINISHED, publish; the subclass names the edges and fields."""
 
+    config: InstagramSettings | ThreadsSettings
+
     user_setting: ClassVar[str] = "user_id"
     container_edge: ClassVar[str]  # POST /{user}/<edge> creates a container; GET lists the user's posts
     publish_edge: ClassVar[str]
@@ -173,6 +183,8 @@ class ContainerAdapter(GraphAdapter):
     text_field: ClassVar[str]  # Instagram says caption, Threads says text
     # Bounded wait for the platform to fetch and process the image: 10 polls, about 30 s in all.
     poll_delays: tuple[float, ...] = (1, 1, 2, 2, 3, 3, 4, 4, 5, 5)
+    # Waits before each new look at a container whose publish answer was lost (and a publish while it is FINISHED).
+    resend_delays: tuple[float, ...] = (1, 3)
 
     replies_edge: ClassVar[str]  # the public's replies under a post: Instagram's comments, Threads' replies
     reply_fields: ClassVar[str]
@@ -245,20 +257,28 @@ class ContainerAdapter(GraphAdapter):
         return self._publish_container(container_id)
 
     def _reconcile(self, item: Outgoing) -> PublishResult | None:
+        """The container says whether it was published; it is published again only while it says FINISHED."""
         container_id = item.progress.get("container_id")
         if not container_id:
             return self._find_by_text(item)
-        status = self._container_status(container_id)
-        if status == "PUBLISHED":
-            return self._already_published(item, container_id)
-        if status == "IN_PROGRESS":
-            status = self._wait_for(container_id)
-        if status == "FINISHED":  # made but never published: finishing it now is exactly what was intended
-            return self._publish_container(container_id)
-        if status == "EXPIRED":
-            return PublishResult.failed(
-                Outcome.TRANSIENT, f"{self.label}: container {container_id} expired unpublished; safe to publish again"
-            )
+        for delay in (0.0, *self.resend_delays):
+            self.sleep(delay)
+            status = self._container_status(container_id)
+            if status == "IN_PROGRESS":
+                status = self._wait_for(container_id)
+            if status == "PUBLISHED":
+                return self._already_published(item, container_id)
+            if status == "EXPIRED":
+                expired = f"{self.label}: container {container_id} expired unpublished; safe to publish again"
+                return PublishResult.failed(Outcome.TRANSIENT, expired)
+            if status != "FINISHED":
+                return None
+            try:  # made but never published: finishing it now is exactly what was intended
+                return self._publish_container(container_id)
+            except Failed as failure:
+                if failure.result.outcome in (Outcome.AUTH, Outcome.RETRY_AFTER):
+                    raise
+                # lost again, or refused: the container's status, read again, says which
         return None
 
     def _publish_container(self, container_id: str) -> PublishResult:

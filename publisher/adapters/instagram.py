@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from publisher.adapters.base import CardSpec, Outgoing
 from publisher.adapters.graph import ContainerAdapter
+from publisher.infra.settings import InstagramSettings
 from publisher.text.counting import Counting
 
 
 class InstagramAdapter(ContainerAdapter):
+    config: InstagramSettings  # what build_adapter hands this platform
     name = "instagram"
     label = "Instagram"
     max_chars = 2_200

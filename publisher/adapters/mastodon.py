@@ -9,10 +9,17 @@
     GET  {base}/api/v1/statuses?id[]=…  reading: up to 20 statuses per call (Mastodon 4.3+)
     GET  {base}/api/v1/statuses/{id}/context   reading: the replies (descendants)
 
-Idempotency: Mastodon keeps the answer to a status POST for one hour per Idempotency-Key, so a repeat with the same
-key returns the same status instead of a second one. ``reconcile`` first looks for the status among the account's
-recent ones; when it is not there and the first attempt started less than ``IDEMPOTENCY_WINDOW`` ago, it repeats
-the POST with the same key — which either returns the status that was made or makes it now, never a second one.
+Idempotency: "Provide this header with any arbitrary string to prevent duplicate submissions of the same status
+... Idempotency keys are stored for up to 1 hour" (docs.joinmastodon.org/methods/statuses/#create). The server keeps
+the id of the status a key made for 3,600 s and answers a repeat with that status (app/services/
+post_status_service.rb); newer servers also hold a lock per key while posting (``with_idempotency``), so a repeat
+arriving while the first is still being written is refused with a 503 rather than racing it.
+
+So when the answer to the status POST is lost (a 502/504 from the proxy, a reset), ``reconcile`` repeats the POST
+with the same key while the first attempt is less than ``IDEMPOTENCY_WINDOW`` old, at most ``len(resend_delays)``
+times, waiting before each (a 503 is waited out the same way): the server returns the status that was made, or
+makes it now, never a second one. Past the window, or when every repeat is lost too, it looks for the status among
+the account's recent ones by text, and cannot tell (None) when it is not there.
 Rate limits: 429 with ``X-RateLimit-Reset`` as an ISO 8601 time.
 """
 
@@ -28,12 +35,15 @@ from publisher.adapters.failures import classify_status
 from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.infra.settings import MastodonSettings, reveal
 from publisher.text.counting import Counting
 
 IDEMPOTENCY_WINDOW = timedelta(minutes=50)  # Mastodon keeps keys for 60 minutes; leave a margin for clocks
+CLOCK_SKEW = timedelta(minutes=1)  # a start "in the future" by more than this is a clock we cannot trust
 
 
 class MastodonAdapter(Adapter):
+    config: MastodonSettings  # what build_adapter hands this platform
     name = "mastodon"
     label = "Mastodon"
     max_chars = 500
@@ -44,6 +54,8 @@ class MastodonAdapter(Adapter):
     can_delete = True
 
     poll_delays: tuple[float, ...] = (0.5, 1, 1, 2, 2, 3, 3, 5, 5, 5)
+    # Waits before each repeat of a status POST whose answer was lost: a few, short, inside the task's time limit.
+    resend_delays: tuple[float, ...] = (1, 3, 6)
 
     # Reading: a status's own counters, under Mastodon's names.
     metric_names = ("replies_count", "reblogs_count", "favourites_count")
@@ -51,7 +63,7 @@ class MastodonAdapter(Adapter):
     api_version = "v1"
 
     def request(self, method: str, path: str, **kwargs) -> HttpRequest:  # type: ignore[no-untyped-def]
-        headers = {"Authorization": f"Bearer {self.config.access_token.get_secret_value()}"}
+        headers = {"Authorization": f"Bearer {reveal(self.config.access_token)}"}
         headers.update(kwargs.pop("headers", {}))
         return HttpRequest(method, f"{self.config.api_base.rstrip('/')}/{path}", headers=headers, **kwargs)
 
@@ -111,6 +123,28 @@ class MastodonAdapter(Adapter):
         return PublishResult.published(str(body["id"]), body.get("url"))
 
     def _reconcile(self, item: Outgoing) -> PublishResult | None:
+        started = _parse_time(item.progress.get("started_at"))
+        if started is not None and -CLOCK_SKEW < datetime.now(UTC) - started < IDEMPOTENCY_WINDOW:
+            resent = self._resend(item)
+            if resent is not None:
+                return resent
+        # Past the window the key may have expired on the server, and a repeat could make a second status.
+        return self._find_by_text(item)
+
+    def _resend(self, item: Outgoing) -> PublishResult | None:
+        """The status POST again with the same Idempotency-Key; None when every answer was lost or refused."""
+        media_id = item.progress.get("media_id") or self._upload(item)
+        for delay in self.resend_delays:
+            self.sleep(delay)
+            try:
+                return self._post_status(item, media_id)
+            except Failed as failure:
+                # Lost again, or 503 while the first request still holds the key's lock: wait and repeat.
+                if failure.result.outcome not in (Outcome.UNKNOWN_OUTCOME, Outcome.TRANSIENT):
+                    return None
+        return None
+
+    def _find_by_text(self, item: Outgoing) -> PublishResult | None:
         account = self.send_json(self.request("GET", "api/v1/accounts/verify_credentials"))
         recent = self.send_json(
             self.request("GET", f"api/v1/accounts/{account['id']}/statuses", params={"limit": "20"})
@@ -119,11 +153,7 @@ class MastodonAdapter(Adapter):
         for status in recent if isinstance(recent, list) else []:
             if _plain_text(status.get("content", "")) == wanted:
                 return PublishResult.published(str(status["id"]), status.get("url"))
-        started = _parse_time(item.progress.get("started_at"))
-        if started is None or datetime.now(UTC) - started > IDEMPOTENCY_WINDOW:
-            return None  # the key may have expired on the server: a repeat could make a second status
-        media_id = item.progress.get("media_id") or self._upload(item)
-        return self._post_status(item, media_id)
+        return None
 
     def _delete(self, remote_id: str) -> DeleteResult:
         self.send(self.request("DELETE", f"api/v1/statuses/{remote_id}"))

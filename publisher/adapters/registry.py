@@ -1,4 +1,4 @@
-"""Platform adapters, one module per platform, discovered through the ``publisher.adapters`` entry-point group.
+"""Finding the platform adapters (the ``publisher.adapters`` entry-point group) and building one for a run.
 
 The built-in adapters are registered in ``pyproject.toml`` exactly as a third-party package would register its
 own, so adding a platform is one module plus one entry-point line.

@@ -18,12 +18,14 @@ from publisher.adapters.failures import classify_status
 from publisher.adapters.reads import MetricSnapshot
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.infra.settings import TelegramSettings, reveal
 from publisher.text.counting import Counting
 
 ENV = "PUBLISHER_TELEGRAM__BOT_TOKEN"
 
 
 class TelegramAdapter(Adapter):
+    config: TelegramSettings  # what build_adapter hands this platform
     name = "telegram"
     label = "Telegram"
     max_chars = 1_024  # a photo caption, after entity parsing
@@ -42,7 +44,7 @@ class TelegramAdapter(Adapter):
     api_version = "Bot API"
 
     def url(self, method: str) -> str:
-        return f"{self.config.api_base.rstrip('/')}/bot{self.config.bot_token.get_secret_value()}/{method}"
+        return f"{self.config.api_base.rstrip('/')}/bot{reveal(self.config.bot_token)}/{method}"
 
     @property
     def chat_id(self) -> str:

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from publisher.adapters.base import CardSpec, Outgoing
 from publisher.adapters.graph import ContainerAdapter
+from publisher.infra.settings import ThreadsSettings
 from publisher.text.counting import Counting
 
 
 class ThreadsAdapter(ContainerAdapter):
+    config: ThreadsSettings  # what build_adapter hands this platform
     name = "threads"
     label = "Threads"
     max_chars = 500

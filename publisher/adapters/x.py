@@ -23,15 +23,19 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
+from oauthlib.oauth1 import Client
+
 from publisher.adapters.base import Adapter, CardSpec, CredentialCheck, DeleteResult, Outgoing
 from publisher.adapters.failures import classify_status, seconds_until_epoch
 from publisher.adapters.reads import MetricSnapshot, Reply, parse_api_time
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.base import HttpRequest, HttpResponse
+from publisher.infra.settings import XSettings, reveal
 from publisher.text.counting import URL_PATTERN, Counting
 
 
 class XAdapter(Adapter):
+    config: XSettings  # what build_adapter hands this platform
     name = "x"
     label = "X"
     max_chars = 280
@@ -61,13 +65,11 @@ class XAdapter(Adapter):
         cfg = self.config
         if cfg.bearer_token is not None and cfg.bearer_token.get_secret_value():
             return f"Bearer {cfg.bearer_token.get_secret_value()}"
-        from oauthlib.oauth1 import Client
-
         client = Client(
-            cfg.consumer_key.get_secret_value(),
-            client_secret=cfg.consumer_secret.get_secret_value(),
-            resource_owner_key=cfg.access_token.get_secret_value(),
-            resource_owner_secret=cfg.access_token_secret.get_secret_value(),
+            reveal(cfg.consumer_key),
+            client_secret=reveal(cfg.consumer_secret),
+            resource_owner_key=reveal(cfg.access_token),
+            resource_owner_secret=reveal(cfg.access_token_secret),
         )
         signed_url = f"{url}?{urlencode(params)}" if params else url
         _, headers, _ = client.sign(signed_url, http_method=method)

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from publisher.archive.outcomes import ArchivedEvent
+from publisher.archive.outcomes import ArchivedEvent, ArchiveState
 
 CSV_BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -121,7 +121,7 @@ def table_lines(events: Sequence[ArchivedEvent], tz: ZoneInfo) -> list[str]:
         parts = [f"{when:%Y-%m-%d %H:%M}", event.state + (" [dry run]" if event.dry_run else ""), event.target_id]
         parts.append(f"approved by {event.approved_by}" if event.approved_by else "no approval")
         parts.append(event.permalink or event.remote_id or "")
-        if event.detail and event.state != "published":
+        if event.detail and event.state != ArchiveState.PUBLISHED:
             parts.append(event.detail)
         lines.append("  ".join(p for p in parts if p))
     return lines or ["no archived events (yet): outcomes are archived as targets settle"]

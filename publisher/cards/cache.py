@@ -19,15 +19,14 @@ from pathlib import Path
 
 from publisher.adapters.base import Adapter
 from publisher.brand.identity import Brand
-from publisher.cards import RENDERER_VERSION, RenderedCard, card_alt, render_card
 from publisher.cards.content import build_content
 from publisher.cards.fonts import font_versions
+from publisher.cards.render import RENDERER_VERSION, RenderedCard, card_alt, render_card
+from publisher.infra.settings import load_settings
 from publisher.posts.model import Post
 
 
 def default_cache_dir() -> Path:
-    from publisher.infra.settings import load_settings
-
     return Path(load_settings().state_dir) / "cards"
 
 

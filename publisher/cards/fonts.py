@@ -17,6 +17,8 @@ from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
+import fontpkg
+from fontpkg.pil import truetype
 from PIL import ImageFont
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -34,16 +36,12 @@ EXTRABOLD = 800
 
 @cache
 def text_font_path() -> Path:
-    import fontpkg
-
     return Path(fontpkg.path(TEXT_FAMILY, 400))
 
 
 @lru_cache(maxsize=512)
 def text_font(size: int, weight: int = REGULAR) -> ImageFont.FreeTypeFont:
     """Plus Jakarta Sans at ``size`` px and ``weight`` (variable font), shaped with raqm."""
-    from fontpkg.pil import truetype
-
     return truetype(TEXT_FAMILY, max(1, int(size)), weight, layout_engine=ImageFont.Layout.RAQM)
 
 

@@ -17,7 +17,7 @@ from publisher.brand.identity import Brand, card_look
 from publisher.cards.fonts import BOLD, EXTRABOLD, SEMIBOLD
 from publisher.cards.layout import TextBlock, draw_line, measure
 from publisher.cards.templates import _DRAWING, CAP_HEIGHT_EM, Composition, Frame, _base
-from publisher.listening.skm import COLUMNS, HIGHEST_SCORE, category_of
+from publisher.listening.skm import COLUMNS, HIGHEST_SCORE, Period, category_of
 from publisher.posts.model import Kind, Post, SkmSummary
 
 # Card-length names of the nine unsur (the post's body and alt text carry the regulation's full names).
@@ -178,8 +178,6 @@ def _pill(result: Composition, draw: ImageDraw.ImageDraw, x: int, top: int, heig
 
 
 def _period_label(period: str) -> str:
-    from publisher.listening.survey import Period
-
     try:
         return Period.parse(period).label
     except ValueError:

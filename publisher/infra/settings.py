@@ -68,6 +68,14 @@ class PlatformSettings(BaseModel):
         ]
 
 
+def reveal(secret: SecretStr | None) -> str:
+    """A credential's text for the request that needs it. ``build_adapter`` refuses an unconfigured platform, so
+    a missing one here is a bug, reported as such rather than as ``'NoneType' has no attribute``."""
+    if secret is None:
+        raise ValueError("a required credential is not set (the platform should have been refused as not configured)")
+    return secret.get_secret_value()
+
+
 def _present(value: object) -> bool:
     if isinstance(value, SecretStr):
         return bool(value.get_secret_value())

@@ -12,6 +12,7 @@ What belongs to a month:
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -19,8 +20,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, or_, select
 
 from publisher.archive.database import open_engine
-from publisher.archive.outcomes import Archive
-from publisher.archive.tables import audience, outcomes, replies, snapshots
+from publisher.archive.outcomes import Archive, ArchiveState
+from publisher.archive.tables import audience, outcomes, replies, skm_results, snapshots
 from publisher.infra.settings import Settings
 from publisher.listening.moments import month_bounds
 from publisher.listening.report_data import (
@@ -31,9 +32,13 @@ from publisher.listening.report_data import (
     SkmRow,
     SnapshotRow,
 )
-from publisher.listening.skm_archive import all_results
+from publisher.listening.skm import Period
 from publisher.listening.store import READ_STATES
+from publisher.listening.survey import SurveyStore
 from publisher.posts.check import check_paths
+
+# The outcomes whose detail says why (the failures section): the rest have none, or only a note.
+WHY_STATES = (ArchiveState.FAILED, ArchiveState.UNKNOWN, ArchiveState.MISSED, ArchiveState.SKIPPED)
 
 
 def load_report_data(settings: Settings, month: str, *, now: datetime | None = None) -> ReportData:
@@ -72,7 +77,7 @@ def _publications(settings: Settings, start: datetime, end: datetime) -> list[Pu
                 remote_id=event.remote_id,
                 permalink=event.permalink,
                 approved_by=event.approved_by,
-                error=event.detail if event.state in ("failed", "unknown", "missed", "skipped") else None,
+                error=event.detail if event.state in WHY_STATES else None,
             )
         )
     return rows
@@ -158,9 +163,25 @@ def _skm(settings: Settings, engine: Engine, month: str) -> list[SkmRow]:
     return [
         SkmRow(row["period"], float(row["ikm"]), row["category"], int(row["respondents"]),
                tuple(float(v) for v in row["nrr"].values()))
-        for row in all_results(settings, engine)
+        for row in _skm_results(settings, engine)
         if period_touches(row["period"], month)
     ]  # fmt: skip
+
+
+def _skm_results(settings: Settings, engine: Engine) -> list[dict[str, Any]]:
+    """Every stored result, the archive's first and the JSON files' for periods the archive lacks."""
+    with engine.connect() as connection:
+        rows = [dict(row._mapping) for row in connection.execute(select(skm_results))]
+    for row in rows:
+        row["nrr"] = json.loads(row["nrr"])
+        row["totals"] = json.loads(row["totals"])
+    known = {row["period"] for row in rows}
+    store = SurveyStore.from_settings(settings)
+    for period in store.periods():
+        record = store.load(Period.parse(period)) if period not in known else None
+        if record is not None:
+            rows.append(record)
+    return sorted(rows, key=lambda row: row["period"])
 
 
 def period_touches(period: str, month: str) -> bool:

@@ -15,11 +15,14 @@ Bands (Nilai Interval Konversi → mutu pelayanan): 88.31–100.00 A *Sangat Bai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+
+from publisher.text.dates import MONTHS
 
 # The nine unsur of the regulation's Lampiran, in questionnaire order (U1 … U9). PermenPAN-RB 16/2014, which it
 # replaced, had "Maklumat Pelayanan" where 14/2017 has "Sarana dan Prasarana".
@@ -108,3 +111,37 @@ class SkmResult:
 
     def nrr_published(self, places: int = 2) -> tuple[Decimal, ...]:
         return tuple(round_half_up(value, places) for value in self.nrr)
+
+
+# --- the period a survey covers ----------------------------------------------------------------------------
+
+PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|S[12]|0[1-9]|1[0-2]))?$", re.IGNORECASE)
+ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """``2026-Q4`` (triwulan), ``2026-S2`` (semester), ``2026-12`` (month) or ``2026`` (year)."""
+
+    text: str
+
+    @classmethod
+    def parse(cls, value: str) -> Period:
+        match = PERIOD.match(value.strip())
+        if not match:
+            raise ValueError(f"period {value!r}: write 2026-Q4 (triwulan), 2026-S2 (semester), 2026-12 or 2026")
+        return cls(value.strip().upper())
+
+    @property
+    def slug(self) -> str:
+        return self.text.lower()
+
+    @property
+    def label(self) -> str:
+        """The period as the office writes it: "Triwulan IV 2026", "Semester II 2026", "Desember 2026"."""
+        year, _, part = self.text.partition("-")
+        if not part:
+            return f"Tahun {year}"
+        if part[0] in "QS":
+            return f"{'Triwulan' if part[0] == 'Q' else 'Semester'} {ROMAN[part[1]]} {year}"
+        return f"{MONTHS[int(part) - 1]} {year}"

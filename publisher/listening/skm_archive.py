@@ -9,13 +9,12 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
 from publisher.archive.database import open_engine
 from publisher.archive.tables import skm_results
 from publisher.infra.settings import Settings
-from publisher.listening.survey import Period, SurveyStore
 
 log = logging.getLogger("publisher.listening")
 
@@ -38,19 +37,3 @@ def keep_result(settings: Settings, record: dict[str, Any]) -> bool:
                     exc)  # fmt: skip
         return False
     return True
-
-
-def all_results(settings: Settings, engine: Engine) -> list[dict[str, Any]]:
-    """Every stored result, the archive's first and the JSON files' for periods the archive lacks."""
-    with engine.connect() as connection:
-        rows = [dict(row._mapping) for row in connection.execute(select(skm_results))]
-    for row in rows:
-        row["nrr"] = json.loads(row["nrr"])
-        row["totals"] = json.loads(row["totals"])
-    known = {row["period"] for row in rows}
-    store = SurveyStore.from_settings(settings)
-    for period in store.periods():
-        record = store.load(Period.parse(period)) if period not in known else None
-        if record is not None:
-            rows.append(record)
-    return sorted(rows, key=lambda row: row["period"])

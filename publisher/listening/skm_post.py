@@ -11,14 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from publisher.listening.skm import COLUMNS, UNSUR, SkmResult
-
-if TYPE_CHECKING:
-    from publisher.listening.survey import Period
+from publisher.listening.skm import COLUMNS, UNSUR, Period, SkmResult
 
 OFFICE = "Kantor Imigrasi Bengkulu Selatan"
 HASHTAGS = ["ImigrasiBengkuluSelatan", "SurveiKepuasanMasyarakat"]

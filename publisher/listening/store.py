@@ -16,10 +16,13 @@ from sqlalchemy import Engine, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from publisher.adapters.reads import MetricSnapshot, Reply
+from publisher.archive.outcomes import ArchiveState
 from publisher.archive.tables import audience, outcomes, replies, snapshots
 from publisher.listening.questions import is_question
 
-READ_STATES = ("published", "resolved")  # resolved: published according to the person who settled it
+# resolved: published according to the person who settled it (its remote id is the one they gave)
+READ_STATES = (ArchiveState.PUBLISHED, ArchiveState.RESOLVED)
+UNVERSIONED = "unversioned"  # an adapter that declares no API version (Graph's base without /vNN.N says so too)
 TARGET_COLUMNS = ("target_id", "post_id", "occurrence", "platform", "remote_id", "settled_at")
 
 
@@ -98,7 +101,7 @@ class EngagementStore:
                 "remote_id": target.remote_id,
                 "metric": metric,
                 "value": value,
-                "api_version": snapshot.api_version or "unknown",
+                "api_version": snapshot.api_version or UNVERSIONED,
                 "fetched_at": snapshot.fetched_at,
                 "age": age if isinstance(age, str) else age[target.target_id],
             }

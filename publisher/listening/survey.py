@@ -29,13 +29,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from publisher.listening.skm import COLUMNS, HIGHEST_SCORE, LOWEST_SCORE, SkmResult
+from publisher.listening.skm import COLUMNS, HIGHEST_SCORE, LOWEST_SCORE, Period, SkmResult
+from publisher.listening.skm_archive import keep_result
+from publisher.listening.skm_post import draft_post_text
 from publisher.posts.problems import Problem, error
 
-PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|S[12]|0[1-9]|1[0-2]))?$", re.IGNORECASE)
-ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-             "November", "Desember")  # fmt: skip
 DELIMITERS = (",", ";", "\t")
 SCORE = re.compile(r"^[+-]?\d+$")
 DEFAULT_PLATFORMS = ("facebook", "instagram", "telegram")
@@ -52,37 +50,6 @@ class SurveyFileError(Exception):
 
 class SurveyRefused(Exception):
     """A well-formed file that cannot be imported as asked (the results post already exists …)."""
-
-
-# --- the period ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """``2026-Q4`` (triwulan), ``2026-S2`` (semester), ``2026-12`` (month) or ``2026`` (year)."""
-
-    text: str
-
-    @classmethod
-    def parse(cls, value: str) -> Period:
-        match = PERIOD.match(value.strip())
-        if not match:
-            raise ValueError(f"period {value!r}: write 2026-Q4 (triwulan), 2026-S2 (semester), 2026-12 or 2026")
-        return cls(value.strip().upper())
-
-    @property
-    def slug(self) -> str:
-        return self.text.lower()
-
-    @property
-    def label(self) -> str:
-        """The period as the office writes it: "Triwulan IV 2026", "Semester II 2026", "Desember 2026"."""
-        year, _, part = self.text.partition("-")
-        if not part:
-            return f"Tahun {year}"
-        if part[0] in "QS":
-            return f"{'Triwulan' if part[0] == 'Q' else 'Semester'} {ROMAN[part[1]]} {year}"
-        return f"{MONTHS_ID[int(part) - 1]} {year}"
 
 
 # --- reading the file ---------------------------------------------------------------------------------------
@@ -300,8 +267,6 @@ def import_survey(
     ``SurveyFileError``: the file is malformed (every line at fault). ``SurveyRefused``: the period is unreadable,
     or its results post exists and ``replace`` is not set (the team may have edited it since).
     """
-    from publisher.listening.skm_archive import keep_result  # it reads this module's store: imported here
-    from publisher.listening.skm_post import draft_post_text
 
     try:
         period = Period.parse(period_text)

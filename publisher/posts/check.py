@@ -14,9 +14,9 @@ from pathlib import Path
 
 from publisher.adapters.registry import adapter_classes
 from publisher.infra.settings import Settings
-from publisher.posts.loader import LoadResult, load_post
+from publisher.posts.loader import load_post
 from publisher.posts.model import Post
-from publisher.posts.problems import Problem, error, warning
+from publisher.posts.problems import LoadResult, Problem, error, warning
 from publisher.text.captions import build_caption
 
 

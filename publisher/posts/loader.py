@@ -7,21 +7,19 @@ PyYAML's node marks give every key its line; pydantic's error locations are mapp
 from __future__ import annotations
 
 import difflib
-import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from PIL import Image
 from pydantic import BaseModel, ValidationError
 
 from publisher.posts.model import English, Event, Post, SkmSummary
-from publisher.posts.problems import Problem, error
+from publisher.posts.problems import LoadResult, Problem, error
+from publisher.posts.rules import check_post
+from publisher.posts.rules.image import check_image
 
 FENCE = "---"
-MAX_IMAGE_PIXELS = 40_000_000  # ~ 8000×5000; anything larger is refused as a possible decompression bomb
 RESERVED_KEYS = {"body", "source"}
 
 
@@ -38,26 +36,6 @@ _YamlLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-@dataclass
-class LoadResult:
-    path: Path
-    display: str
-    post: Post | None = None
-    post_id: str | None = None  # known even when the post is invalid, for duplicate detection
-    problems: list[Problem] = field(default_factory=list)
-    lines: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.post is not None and not any(p.is_error for p in self.problems)
-
-    def line_of(self, *keys: str) -> int:
-        for key in keys:
-            if key in self.lines:
-                return self.lines[key]
-        return 1
 
 
 def load_post(
@@ -103,10 +81,8 @@ def load_post(
         return result
 
     if post.image is not None:
-        resolved = _check_image(post.image, path, root or path.parent, result)
+        resolved = check_image(post.image, path, root or path.parent, result)
         post = post.model_copy(update={"image": resolved})
-
-    from publisher.posts.rules import check_post  # rules import loader's result type
 
     result.problems.extend(check_post(post, result))
     result.post = post
@@ -249,29 +225,3 @@ def _suggest(loc: tuple[str, ...]) -> str:
     known = [name for name in model.model_fields if name not in RESERVED_KEYS]
     close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
-
-
-def _check_image(image: Path, post_path: Path, root: Path, result: LoadResult) -> Path:
-    line = result.line_of("image")
-    resolved = (post_path.parent / image).resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        result.problems.append(error(result.display, line, f"image {str(image)!r} is outside the posts folder"))
-        return resolved
-    if not resolved.is_file():
-        result.problems.append(error(result.display, line, f"image {str(image)!r} not found"))
-        return resolved
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(resolved) as img:
-                width, height = img.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise Image.DecompressionBombError(f"{width}×{height} pixels")
-                img.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        result.problems.append(
-            error(result.display, line, f"image {str(image)!r} is too large to open safely (limit 40 megapixels)")
-        )
-    except Exception:  # Pillow raises many types for corrupt files; all mean the same to the author
-        result.problems.append(error(result.display, line, f"image {str(image)!r} is not a readable image"))
-    return resolved

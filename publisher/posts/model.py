@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from croniter import croniter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from publisher import defaults
@@ -296,8 +297,6 @@ class Post(BaseModel):
     def _check_repeat(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from croniter import croniter
-
         if not croniter.is_valid(value):
             raise ValueError(f"repeat {value!r} is not a cron expression (e.g. '0 8 * * 1' = Mondays 08:00)")
         return value

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import Any
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from publisher.archive.database import create_archive_engine, database_url
+from publisher.infra.redis import connect
 from publisher.infra.settings import Settings
+from publisher.listening.store import EngagementStore
+from publisher.publishing.ledger import Ledger
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 1.0  # seconds: a preview must not hang on a store that is down
@@ -33,7 +37,7 @@ def is_local_url(url: str) -> bool:
         return False
 
 
-def preview_ledger(settings: Settings, wanted: bool | None = None) -> Any:
+def preview_ledger(settings: Settings, wanted: bool | None = None) -> Ledger | None:
     """A :class:`~publisher.publishing.ledger.Ledger` to read states from, or ``None`` (no URL, not allowed, none)."""
     if wanted is False or settings.redis_url is None:
         return None
@@ -41,21 +45,13 @@ def preview_ledger(settings: Settings, wanted: bool | None = None) -> Any:
     if wanted is None and not is_local_url(url):
         log.info("ledger not read: PUBLISHER_REDIS_URL is not on this machine (use --ledger to read it)")
         return None
-    from publisher.infra.redis import connect
-    from publisher.publishing.ledger import Ledger
-
     # A URL is set, so connect() never starts the embedded server here.
     client = connect(settings, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT)
     return Ledger(client, settings.namespace)
 
 
-def preview_engagement(settings: Settings, wanted: bool | None = None) -> Any:
+def preview_engagement(settings: Settings, wanted: bool | None = None) -> EngagementStore | None:
     """An :class:`~publisher.listening.store.EngagementStore` to show the newest metrics from, or ``None``."""
-    from pathlib import Path
-
-    from publisher.archive.database import create_archive_engine, database_url
-    from publisher.listening.store import EngagementStore
-
     if wanted is False:
         return None
     url = database_url(settings)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import inspect
 import json
 import multiprocessing
 import os
@@ -23,12 +22,19 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cache, partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import publisher
 from publisher.adapters.registry import adapter_classes
 from publisher.brand.identity import Brand
+from publisher.cards import templates
+from publisher.cards.cache import cached_render_card
+from publisher.cards.fonts import TEXT_PACKAGE, emoji_coverage, emoji_font, font_versions, text_coverage
+from publisher.cards.render import RENDERER_VERSION, RenderedCard
+from publisher.offline.poster import PAPERS, PosterSize, render_poster
 from publisher.posts.model import Post
 from publisher.publishing.targets import Publication
 
@@ -90,19 +96,10 @@ class CardFile:
 
 def renderer_fingerprint() -> str:
     """Changes whenever the card renderer's code or assets change, so a new renderer re-renders every card."""
-    import publisher
-
     package = Path(publisher.__file__).parent
     digest = hashlib.sha256()
-    try:  # the renderer's own version and its font package (fonts are not files of this package)
-        from importlib.metadata import version
-
-        from publisher.cards import RENDERER_VERSION
-        from publisher.cards.fonts import TEXT_PACKAGE
-
-        digest.update(f"{RENDERER_VERSION};{TEXT_PACKAGE}={version(TEXT_PACKAGE)}\n".encode())
-    except Exception:  # an older or placeholder renderer: its files below still identify it
-        pass
+    # The renderer's own version and its font package (fonts are not files of this package).
+    digest.update(f"{RENDERER_VERSION};{TEXT_PACKAGE}={version(TEXT_PACKAGE)}\n".encode())
     # The code by content (a checkout or a touch does not invalidate), the large font assets by size and mtime.
     for folder, pattern in ((package / "cards", "*.py"), (package / "adapters", "*.py"), (package / "offline", "*.py")):
         for file in sorted(folder.rglob(pattern)) if folder.is_dir() else []:
@@ -114,30 +111,11 @@ def renderer_fingerprint() -> str:
 
 
 @cache
-def _renderer(cache_dir: str | None) -> Callable[..., Any]:
-    """The shared cached renderer when the cards package has one (publisher.cards.cache), else the plain one."""
-    try:
-        from publisher.cards.cache import cached_render_card  # type: ignore[import-not-found]
-    except ImportError:
-        from publisher.cards import render_card
-
-        return render_card
-    if cache_dir is None or "cache_dir" not in inspect.signature(cached_render_card).parameters:
+def _renderer(cache_dir: str | None) -> Callable[..., RenderedCard]:
+    """The shared render cache (publisher.cards.cache), in ``cache_dir`` when one is given."""
+    if cache_dir is None:
         return cached_render_card
-
-    def with_cache_dir(post: Post, adapter: Any, **kwargs: Any) -> Any:
-        return cached_render_card(post, adapter, cache_dir=Path(cache_dir), **kwargs)
-
-    return with_cache_dir
-
-
-def poster_renderer() -> Callable[..., bytes] | None:
-    """``publisher.offline.poster.render_poster`` when the package has it (the site links each post's PDF)."""
-    try:
-        from publisher.offline.poster import render_poster
-    except ImportError:
-        return None
-    return render_poster
+    return partial(cached_render_card, cache_dir=Path(cache_dir))
 
 
 def _render_one(job: CardJob, cache_dir: str | None, key: str = "", brand: Brand | None = None
@@ -155,8 +133,6 @@ def _poster(job: CardJob, cache_dir: str | None, key: str, brand: Brand | None) 
     cached = Path(cache_dir).parent / "posters" / f"{key}.pdf" if cache_dir is not None and key else None
     if cached is not None and cached.is_file():
         return cached.read_bytes()
-    render_poster = poster_renderer()
-    assert render_poster is not None
     data = render_poster(job.post, brand or Brand(), english=job.english, fmt="PDF")
     if cached is not None:
         write_if_changed(cached, data)
@@ -198,13 +174,10 @@ def _warm_up(sizes: tuple[tuple[int, int], ...]) -> None:
     it is off the critical path; a worker that cannot warm up still renders (each piece loads on first use)."""
     _keep_freed_memory()
     try:
-        from publisher.cards import templates
-        from publisher.cards.fonts import emoji_coverage, emoji_font, font_versions, text_coverage
-
         text_coverage(), emoji_coverage(), emoji_font(), font_versions()
         for width, height in sizes:
             templates.warm_up(width, height)
-    except Exception:  # an older cards package, or one without these helpers
+    except Exception:  # warming up is an optimisation: each piece still loads on first use
         pass
 
 
@@ -265,9 +238,7 @@ def _sizes(jobs: Iterable[CardJob]) -> list[tuple[int, int]]:
     classes = adapter_classes()
     for job in jobs:
         if job.poster:
-            from publisher.cards.poster import A4_PIXELS
-
-            sizes[(A4_PIXELS[0], A4_PIXELS[1])] = None
+            sizes[PAPERS[PosterSize.A4].pixels] = None
         else:
             sizes[classes[job.platform].card.size] = None
     return list(sizes)
@@ -318,8 +289,6 @@ class CardRenderer:
             return
         sizes = list(dict.fromkeys(cls.card.size for cls in adapter_classes().values()))
         if posters:
-            from publisher.offline.poster import PAPERS, PosterSize
-
             sizes.append(PAPERS[PosterSize.A4].pixels)
         self._pool = _start_pool(sizes)
 

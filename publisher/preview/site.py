@@ -22,19 +22,23 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import regex
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from publisher.adapters.base import Adapter
 from publisher.adapters.registry import adapter_classes
 from publisher.infra.settings import Settings
+from publisher.listening.store import EngagementStore
 from publisher.posts.check import CheckReport, check_paths, find_post_files
-from publisher.posts.loader import LoadResult
 from publisher.posts.model import Kind, Post
-from publisher.posts.problems import Problem
-from publisher.preview.render import CardFile, CardJob, CardRenderer, poster_renderer, write_if_changed
+from publisher.posts.problems import LoadResult, Problem
+from publisher.preview.render import CardFile, CardJob, CardRenderer, write_if_changed
+from publisher.publishing.ledger import Ledger, TargetRecord
 from publisher.publishing.targets import MAIN, Publication, publications
 from publisher.text.captions import Caption, build_caption
 from publisher.text.counting import URL_PATTERN
@@ -67,7 +71,7 @@ class PlatformView:
     post: Post
     card: CardFile
     card_en: CardFile | None = None
-    ledger: Any = None  # publisher.publishing.ledger.TargetRecord of the main publication, when a ledger was read
+    ledger: TargetRecord | None = None  # of the main publication, when a ledger was read
     metrics: dict[str, Any] | None = None  # the newest snapshot (listening), when the archive was read
 
     @property
@@ -90,7 +94,7 @@ class ReminderView:
     publication: Publication
     when: str
     cards: list[tuple[type[Adapter], CardFile]]
-    ledger: dict[str, Any] = field(default_factory=dict)
+    ledger: dict[str, TargetRecord] = field(default_factory=dict)
 
 
 @dataclass
@@ -206,11 +210,11 @@ def build_site(
     out_dir: Path,
     *,
     now: datetime | None = None,
-    ledger: Any = None,
+    ledger: Ledger | None = None,
     show_progress: bool = False,
     cache_dir: Path | None = None,
     posters: bool = True,
-    engagement: Any = None,
+    engagement: EngagementStore | None = None,
 ) -> PreviewReport:
     """Check ``paths`` (default: the posts dir), render every card of every valid post and write the site.
 
@@ -220,7 +224,7 @@ def build_site(
     tz = settings.tz
     now = (now or datetime.now(tz)).astimezone(tz)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with_posters = posters and poster_renderer() is not None
+    with_posters = posters
     renderer = CardRenderer(
         out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards", brand=settings.brand
     )
@@ -238,7 +242,7 @@ def _build(
     settings: Settings,
     out_dir: Path,
     now: datetime,
-    stores: tuple[Any, Any],
+    stores: tuple[Ledger | None, EngagementStore | None],
     show_progress: bool,
     with_posters: bool,
     renderer: CardRenderer,
@@ -266,22 +270,10 @@ def _build(
     views.sort(key=lambda v: (v.post.publish_at, v.post.id))
 
     env = _environment(tz)
-    # No "generated at" on post pages: an unchanged post's page stays byte-identical and is not rewritten.
     common = {"account_name": ACCOUNT_NAME, "account_handle": ACCOUNT_HANDLE}
     for name in STATIC_FILES:
         write_if_changed(out_dir / name, (TEMPLATES / name).read_bytes())
-    page_keys: dict[str, str] = {}
-    templates = _templates_fingerprint()
-    previewed = {view.post.id for view in views}  # a post's page links the post it supersedes only if it is here
-    for view in views:
-        key = _page_key(view, renderer.fingerprint, templates, view.post.supersedes in previewed)
-        page_keys[view.page] = key
-        if renderer.previous_pages.get(view.page) == key and (out_dir / view.page).is_file():
-            continue  # same post, problems, cards, state and templates: the page on disk is this page
-        html = env.get_template("post.html").render(
-            view=view, post=view.post, root="../", previewed=previewed, **common
-        )
-        write_if_changed(out_dir / view.page, html.encode("utf-8"))
+    page_keys = _write_post_pages(views, env, out_dir, renderer, common)
     index = env.get_template("index.html").render(
         unconfigured=sorted({label for view in views for label in view.unconfigured}),
         posts=views,
@@ -305,6 +297,26 @@ def _build(
         renderer.reused,
     )
     return PreviewReport(out_dir, report, views, invalid, renderer.rendered, renderer.reused)
+
+
+def _write_post_pages(
+    views: list[PostView], env: Environment, out_dir: Path, renderer: CardRenderer, common: dict[str, str]
+) -> dict[str, str]:
+    """One page per post, rewritten only when its key changed; returns each page's key for the manifest."""
+    # No "generated at" on post pages: an unchanged post's page stays byte-identical and is not rewritten.
+    page_keys: dict[str, str] = {}
+    templates = _templates_fingerprint()
+    previewed = {view.post.id for view in views}  # a post's page links the post it supersedes only if it is here
+    for view in views:
+        key = _page_key(view, renderer.fingerprint, templates, view.post.supersedes in previewed)
+        page_keys[view.page] = key
+        if renderer.previous_pages.get(view.page) == key and (out_dir / view.page).is_file():
+            continue  # same post, problems, cards, state and templates: the page on disk is this page
+        html = env.get_template("post.html").render(
+            view=view, post=view.post, root="../", previewed=previewed, **common
+        )
+        write_if_changed(out_dir / view.page, html.encode("utf-8"))
+    return page_keys
 
 
 def _plan(post: Post, now: datetime, *, posters: bool = False) -> tuple[list[Publication], list[CardJob]]:
@@ -332,7 +344,7 @@ def _post_view(
     cards: dict[str, CardFile],
     classes: dict[str, type[Adapter]],
     settings: Settings,
-    records: dict[str, Any],
+    records: dict[str, TargetRecord],
     metrics: dict[str, dict[str, Any]],
 ) -> PostView:
     post = result.post
@@ -415,7 +427,7 @@ def _page_key(view: PostView, renderer: str, templates: str, links_superseded: b
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
 
 
-def _calendar(views: list[PostView], now: datetime, tz: Any) -> list[list[CalendarDay]]:
+def _calendar(views: list[PostView], now: datetime, tz: ZoneInfo) -> list[list[CalendarDay]]:
     """Weeks (Monday first) covering today and the next :data:`CALENDAR_DAYS` days, every publication on its day."""
     today = now.date()
     last = today + timedelta(days=CALENDAR_DAYS)
@@ -443,10 +455,10 @@ def _calendar(views: list[PostView], now: datetime, tz: Any) -> list[list[Calend
     return weeks
 
 
-def _ledger_records(ledger: Any, post_ids: list[str]) -> dict[str, Any]:
+def _ledger_records(ledger: Ledger | None, post_ids: list[str]) -> dict[str, TargetRecord]:
     if ledger is None:
         return {}
-    records: dict[str, Any] = {}
+    records: dict[str, TargetRecord] = {}
     try:
         for post_id in post_ids:
             for record in ledger.for_post(post_id):
@@ -457,7 +469,7 @@ def _ledger_records(ledger: Any, post_ids: list[str]) -> dict[str, Any]:
     return records
 
 
-def _latest_metrics(engagement: Any, post_ids: list[str]) -> dict[str, dict[str, Any]]:
+def _latest_metrics(engagement: EngagementStore | None, post_ids: list[str]) -> dict[str, dict[str, Any]]:
     """{post: {platform: newest snapshot}}; empty when no archive was given or it cannot be read."""
     if engagement is None:
         return {}
@@ -479,7 +491,7 @@ def highlight(text: str) -> Markup:
     return Markup(escaped)
 
 
-def _environment(tz: Any) -> Environment:
+def _environment(tz: ZoneInfo) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
@@ -497,14 +509,11 @@ class _progress:
     def __init__(self, enabled: bool, total: int) -> None:
         self.enabled = enabled and total > 0
         self.total = total
-        self._progress: Any = None
+        self._progress: Progress | None = None
 
     def __enter__(self) -> Callable[[int], None]:
         if not self.enabled:
             return lambda n: None
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
         self._progress = Progress(
             TextColumn("Rendering cards"),
             BarColumn(),
@@ -516,12 +525,13 @@ class _progress:
             # (the console's, logging's) can leave a child stuck. The bar is redrawn as each card is done.
             auto_refresh=False,
         )
-        self._progress.start()
-        task = self._progress.add_task("cards", total=self.total)
+        progress = self._progress
+        progress.start()
+        task = progress.add_task("cards", total=self.total)
 
         def advance(done: int) -> None:
-            self._progress.advance(task, done)
-            self._progress.refresh()
+            progress.advance(task, done)
+            progress.refresh()
 
         return advance
 

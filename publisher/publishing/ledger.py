@@ -53,6 +53,7 @@ from typing import Any
 
 import redis
 
+from publisher.infra.redis import connect
 from publisher.publishing.targets import parse_target_id
 
 
@@ -213,8 +214,6 @@ class Ledger:
     @classmethod
     def from_settings(cls, settings: Any, *, dry_run: bool = False) -> Ledger:
         """The installation's ledger (``settings.namespace``); its dry-run twin when ``dry_run``."""
-        from publisher.infra.redis import connect
-
         ledger = cls(connect(settings), settings.namespace)
         return ledger.for_dry_run() if dry_run else ledger
 

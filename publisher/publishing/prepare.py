@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from publisher.adapters.base import Adapter, Outgoing
+from publisher.cards.cache import cached_render_card
+from publisher.cards.render import RenderedCard
 from publisher.infra.settings import Settings
 from publisher.posts.model import Post
 from publisher.publishing.targets import Publication
 from publisher.text.captions import build_caption
 
 
-def _render(post: Post, adapter_cls: type[Adapter], publication: Publication, settings: Settings | None) -> Any:
-    """The card through the shared on-disk render cache (``state_dir/cards``) when the cards package has one."""
-    try:
-        from publisher.cards.cache import cached_render_card
-    except ImportError:
-        from publisher.cards import render_card
-
-        return render_card(post, adapter_cls, occurrence=publication)
+def _render(
+    post: Post, adapter_cls: type[Adapter], publication: Publication, settings: Settings | None
+) -> RenderedCard:
+    """The card through the shared on-disk render cache (``state_dir/cards``)."""
     cache_dir = Path(settings.state_dir) / "cards" if settings is not None else None
     brand = settings.brand if settings is not None else None
     return cached_render_card(post, adapter_cls, occurrence=publication, cache_dir=cache_dir, brand=brand)

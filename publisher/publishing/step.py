@@ -351,6 +351,9 @@ def _settled(ledger: Ledger, record: TargetRecord, content_hash: str, dry_run: b
 def _reconcile(attempt: Attempt, *, why: str) -> TargetResult:
     """Ask the platform whether the earlier request went through; when it cannot tell, a person must."""
     adapter, item = attempt.outgoing()
+    noted = attempt.ledger.get(item.target_id)
+    if noted is not None and noted.progress:  # the evidence this very attempt noted too (an rkey, a container)
+        item = replace(item, progress=noted.progress)
     log_target_event("reconciling", item.target_id, State.SENDING, None, why)
     try:
         found = adapter.reconcile(item)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from croniter import croniter
+
 from publisher.posts.model import Post, Reminder
 
 MAIN = "main"
@@ -70,8 +72,6 @@ def publications(post: Post, *, now: datetime | None = None) -> list[Publication
 
 
 def _repeats(post: Post, deadline: datetime | None, now: datetime | None) -> list[Publication]:
-    from croniter import croniter
-
     assert post.repeat is not None
     start = post.publish_at
     horizon = max(start, now or start) + REPEAT_HORIZON

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from publisher.adapters.base import CredentialCheck, DeleteResult
 from publisher.adapters.registry import adapter_classes
 from publisher.adapters.results import Outcome
+from publisher.infra.redis import connect
 from publisher.infra.settings import Settings, unconfigured_message
+from publisher.posts.check import check_paths
 from publisher.posts.lookup import load_post_by_id
 from publisher.publishing.ledger import IN_DOUBT, PENDING, Ledger, State, TargetRecord, utc_now
 from publisher.publishing.result import TargetResult, Verdict, log_target_event
@@ -141,9 +143,6 @@ def doctor(settings: Settings, *, adapter_factory: AdapterFactory | None = None)
     Always the real transport, even with ``PUBLISHER_DRY_RUN``: a dry-run answer would say every token is fine.
     An unconfigured platform is a failure only when a ready post lists it.
     """
-    from publisher.infra.redis import connect
-    from publisher.posts.check import check_paths
-
     lines: list[DoctorLine] = []
     report = check_paths(None, settings) if settings.posts_dir.is_dir() else None
     if report is None:

@@ -1,7 +1,7 @@
 """Everything a dispatcher or a task needs, built once per process from the settings.
 
-The publish step is taken from one place, :func:`publish_function`: ``publisher.publishing.step:publish_target`` unless
-``PUBLISHER_PUBLISH_HOOK`` names another ``module:function`` with the same signature (tests plug a stand-in in
+The publish step is taken from one place, :func:`publish_function`: ``publisher.publishing.step:publish_target``
+unless ``PUBLISHER_PUBLISH_HOOK`` names another ``module:function`` with the same signature (tests plug a stand-in in
 here, so the real worker processes run the very same code path around it).
 """
 
@@ -12,20 +12,20 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import redis
 
 from publisher.infra.redis import connect as store_connect
 from publisher.infra.settings import Settings, load_settings
 from publisher.publishing.ledger import DRY_RUN_SUFFIX, Ledger
+from publisher.publishing.result import TargetResult
 from publisher.scheduler.ratelimit import RateLimiter
 from publisher.scheduler.schedule import Schedule
 
 PUBLISH_HOOK_ENV = "PUBLISHER_PUBLISH_HOOK"
 DEFAULT_PUBLISH = "publisher.publishing.step:publish_target"
 
-PublishFunction = Callable[..., Any]  # publisher.publishing.step.publish_target's signature, returning its TargetResult
+PublishFunction = Callable[..., TargetResult]  # publish_target's signature (a hook must have the same)
 
 
 def namespace_of(settings: Settings) -> str:

@@ -24,6 +24,7 @@ from typing import cast
 
 import redis
 
+from publisher.infra.settings import Settings
 from publisher.publishing.targets import parse_target_id
 from publisher.scheduler.keys import Keys
 
@@ -173,7 +174,7 @@ class Schedule:
         self._remove = client.register_script(REMOVE)
 
     @classmethod
-    def from_settings(cls, client: redis.Redis, settings) -> Schedule:
+    def from_settings(cls, client: redis.Redis, settings: Settings) -> Schedule:
         return cls(
             client,
             settings.namespace,

@@ -14,6 +14,7 @@ import os
 
 from publisher.infra.settings import Settings
 from publisher.publishing.ledger import Ledger, State
+from publisher.publishing.verbs import retract_target as retract_one
 from publisher.scheduler.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,6 @@ def retract_superseded(runtime: Runtime, old_post_id: str, platform: str, *, by:
 
 def retract_target(target_id: str, *, settings: Settings, ledger: Ledger) -> str:
     """Delete one published copy where the platform allows it; says what was done or must be done by hand."""
-    from publisher.publishing.verbs import retract_target as retract_one
-
     return retract_one(target_id, settings=settings, ledger=ledger).message
 
 

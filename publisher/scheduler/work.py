@@ -24,19 +24,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from publisher import defaults
 from publisher.adapters.results import Outcome
 from publisher.posts.model import Post
 from publisher.publishing.ledger import AUTO_SEND, PseudoState, State
+from publisher.publishing.result import TargetResult
 from publisher.scheduler import policy, supersede
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.schedule import NotStarted, Started
 from publisher.scheduler.sync import load_stored_post
-
-if TYPE_CHECKING:
-    from publisher.publishing.result import TargetResult
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from publisher.adapters.base import Adapter
 from publisher.posts.model import Post
 
 ELLIPSIS = "…"
+
+
+class CaptionRules(Protocol):
+    """What a caption needs to know of a platform: an adapter class (its limits are class attributes) is one."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def max_chars(self) -> int: ...
+    @property
+    def max_hashtags(self) -> int | None: ...
+    def count(self, text: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -32,7 +44,7 @@ class Caption:
         return self.length <= self.limit
 
 
-def build_caption(post: Post, adapter: type[Adapter], *, english: bool = False) -> Caption:
+def build_caption(post: Post, adapter: CaptionRules, *, english: bool = False) -> Caption:
     limit = adapter.max_chars
     if not english and adapter.name in post.text:
         text = post.text[adapter.name]

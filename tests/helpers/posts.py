@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 
 def write_post(
-    folder, post_id: str, *, publish_at: str, platforms=("telegram",), status="ready", kind="service-update", **extra
-) -> None:
+    folder: Path,
+    post_id: str,
+    *,
+    publish_at: str,
+    platforms: Iterable[str] = ("telegram",),
+    status: str = "ready",
+    kind: str = "service-update",
+    title: str | None = None,
+    body: str | None = None,
+    **extra: object,
+) -> Path:
+    """``folder/POST_ID.md`` with these fields; every ``extra`` keyword is one more ``key: value`` line, in order."""
     lines = [
         "---",
         f"kind: {kind}",
-        f"title: Pengumuman {post_id}",
+        f"title: {title or f'Pengumuman {post_id}'}",
         f"publish_at: {publish_at}",
         f"platforms: [{', '.join(platforms)}]",
         f"status: {status}",
     ]
     for key, value in extra.items():
         lines.append(f"{key}: {value}")
-    lines += ["---", f"Isi pengumuman {post_id}."]
-    (folder / f"{post_id}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines += ["---", body or f"Isi pengumuman {post_id}."]
+    path = folder / f"{post_id}.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 import threading
 
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+from urllib3.util.retry import Retry
+
 from publisher import defaults
 from publisher.adapters.transport.base import (
     USER_AGENT,
@@ -33,11 +38,7 @@ class RequestsTransport:
         self.mask = masker or Masker([])
 
     @classmethod
-    def session(cls):  # type: ignore[no-untyped-def]
-        import requests
-        from requests.adapters import HTTPAdapter
-        from urllib3.util.retry import Retry
-
+    def session(cls) -> requests.Session:
         with cls._session_lock:
             # A session made before a fork (a Celery prefork worker) would share its sockets with the parent.
             if cls._session is None or cls._session_pid != os.getpid():
@@ -51,8 +52,6 @@ class RequestsTransport:
             return cls._session
 
     def send(self, request: HttpRequest) -> HttpResponse:
-        import requests
-
         where = self.mask(location_of(request.url))  # Telegram puts the bot token in the path
         # The errors below are raised ``from None``: requests' own exception text carries the full URL, and with
         # it Telegram's token, into any traceback that gets logged.
@@ -87,8 +86,6 @@ class RequestsTransport:
 
 def _never_connected(exc: Exception) -> bool:
     """True when urllib3 gave up while connecting (refused, DNS, unreachable) — before any byte was written."""
-    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
-
     reason = exc.args[0] if exc.args else None
     if isinstance(reason, MaxRetryError):
         reason = reason.reason

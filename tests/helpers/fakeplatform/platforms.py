@@ -8,6 +8,8 @@ size and the alt text, which is what the tests assert on.
 from __future__ import annotations
 
 import itertools
+import re
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -32,6 +34,7 @@ TOKENS = {
 PAGE_ID, IG_USER, THREADS_USER = "1001", "17841400000", "2002"
 BSKY_HANDLE, BSKY_DID = "imigrasi-bs.bsky.social", "did:plc:fakeimigrasi"
 TG_CHANNEL = "@imigrasi_bs"
+RECORD_KEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")  # atproto.com/specs/record-key
 
 
 @dataclass
@@ -151,7 +154,12 @@ class FacebookApi(GraphApi):
 
 
 class ContainerApi(GraphApi):
-    """Instagram and Threads: containers fetch ``image_url`` over HTTP; IN_PROGRESS on the first poll."""
+    """Instagram and Threads: containers fetch ``image_url`` over HTTP; IN_PROGRESS on the first poll.
+
+    A container's status goes IN_PROGRESS → FINISHED ("ready to be published") → PUBLISHED ("the container's media
+    object has been published"), or ERROR / EXPIRED (developers.facebook.com/docs/instagram-platform/
+    instagram-graph-api/reference/ig-container; Threads' /{container}?fields=status has the same values), and a
+    container is published once: a second media_publish of it is refused."""
 
     user = ""
     container_edge = publish_edge = status_field = text_field = error_field = ""
@@ -160,6 +168,8 @@ class ContainerApi(GraphApi):
         super().__init__(fake)
         self.containers: dict[str, dict[str, Any]] = {}
         self.next_container_error: str | None = None  # set to make the next container end in ERROR with this
+        self.unreadable_after_publish = False  # set: containers answer a Graph error once a publish was asked
+        self.media_list_lags = False  # set: the account's media list does not show new posts yet
 
     def container_fields(self, request: Request) -> tuple[str, str | None]:
         raise NotImplementedError
@@ -171,11 +181,14 @@ class ContainerApi(GraphApi):
         if request.method == "POST" and parts == [self.user, self.publish_edge]:
             return self._publish(request.field("creation_id") or "")
         if request.method == "GET" and parts == [self.user, self.container_edge]:
-            posts = [{"id": p.remote_id, self.text_field: p.text} for p in reversed(self.published)]
+            shown = [] if self.media_list_lags else self.published
+            posts = [{"id": p.remote_id, self.text_field: p.text} for p in reversed(shown)]
             return Reply(200, {"data": posts})
         if request.method == "GET" and parts == [self.user]:
             return Reply(200, {"id": self.user, "username": "imigrasi.bengkulu.selatan"})
         if len(parts) == 1 and parts[0] in self.containers:
+            if self.unreadable_after_publish and self.fake.calls(self.name, self.publish_edge):
+                return self.error(2, "Service temporarily unavailable", status=503, is_transient=True)
             container = self.containers[parts[0]]
             if container["status"] == "IN_PROGRESS" and container["polls"] >= 1:
                 container["status"] = "ERROR" if container["error"] else "FINISHED"
@@ -257,6 +270,7 @@ class XApi(FakeApi):
     def __init__(self, fake: FakePlatform) -> None:
         super().__init__(fake)
         self.media: dict[str, dict[str, Any]] = {}
+        self.timeline_readable = True  # False: an access level without the user timeline (X's free tier)
 
     def authorized(self, request: Request) -> bool:
         if self.revoked:
@@ -295,6 +309,8 @@ class XApi(FakeApi):
             return self._tweet(request.json or {})
         if request.method == "GET" and request.path == "/2/users/me":
             return Reply(200, {"data": {"id": self.user_id, "name": "Imigrasi BS", "username": "imigrasi_bs"}})
+        if request.method == "GET" and request.path == f"/2/users/{self.user_id}/tweets" and not self.timeline_readable:
+            return Reply(403, CLIENT_NOT_ENROLLED)
         if request.method == "GET" and request.path == f"/2/users/{self.user_id}/tweets":
             # X rewrites every link to t.co and escapes HTML in the text it returns.
             data = [{"id": p.remote_id, "text": p.extra["returned_text"]} for p in reversed(self.published)]
@@ -313,13 +329,23 @@ class XApi(FakeApi):
         if any(p.text == text for p in self.published):
             detail = "You are not allowed to create a Tweet with duplicate content."
             return Reply(403, {"title": "Forbidden", "type": "about:blank", "status": 403, "detail": detail})
-        import re
 
         tweet_id = self.next_id()
         media = self.media[media_ids[0]]
         returned = re.sub(r"https?://\S+", "https://t.co/abc123", text).replace("&", "&amp;") + " https://t.co/img"
         self.published.append(Publication(tweet_id, text, media["image"], media["alt"], {"returned_text": returned}))
         return Reply(201, {"data": {"id": tweet_id, "text": text}})
+
+
+# What X answers an app whose access level does not include an endpoint (a "client-forbidden" problem).
+CLIENT_NOT_ENROLLED = {
+    "title": "Client Forbidden",
+    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a "
+    "Twitter developer App that is attached to a Project. You can create a project via the developer portal.",
+    "type": "https://api.twitter.com/2/problems/client-forbidden",
+    "reason": "client-not-enrolled",
+    "required_enrollment": "Appropriate Level of API Access",
+}
 
 
 def _oauth1_valid(request: Request) -> bool:
@@ -412,13 +438,22 @@ class TelegramApi(FakeApi):
 
 
 class MastodonApi(FakeApi):
+    """Idempotency as documented ("Idempotency keys are stored for up to 1 hour", docs.joinmastodon.org/methods/
+    statuses/#create) and as the server does it (post_status_service.rb: ``redis.setex(idempotency_key, 3_600,
+    @status.id)`` once the status is made, keyed per account): a repeat within the hour gets the same status."""
+
     name = "mastodon"
     account_id = "109000"
+    key_ttl = 3_600.0
 
     def __init__(self, fake: FakePlatform) -> None:
         super().__init__(fake)
         self.media: dict[str, dict[str, Any]] = {}
-        self.by_key: dict[str, dict[str, Any]] = {}
+        self.by_key: dict[str, tuple[dict[str, Any], float]] = {}  # key -> (status, when it was stored)
+
+    def age_idempotency_keys(self, seconds: float) -> None:
+        """As if ``seconds`` had passed since every key was stored (no test waits on a clock)."""
+        self.by_key = {key: (status, stored - seconds) for key, (status, stored) in self.by_key.items()}
 
     def authorized(self, request: Request) -> bool:
         return not self.revoked and request.bearer() == TOKENS["mastodon"]
@@ -468,8 +503,9 @@ class MastodonApi(FakeApi):
 
     def _status(self, request: Request) -> Reply:
         key = request.headers.get("idempotency-key")
-        if key and key in self.by_key:  # Mastodon answers a repeated key with the status it already made
-            return Reply(200, self.by_key[key])
+        stored = self.by_key.get(key or "")
+        if stored and time.time() - stored[1] < self.key_ttl:  # a repeated key: the status it already made
+            return Reply(200, stored[0])
         body = request.json or {}
         text, media_ids = body.get("status") or "", body.get("media_ids") or []
         if not text or any(m not in self.media for m in media_ids):
@@ -483,7 +519,7 @@ class MastodonApi(FakeApi):
             Publication(status_id, text, media["image"], media["alt"], {"status": status, "key": key})
         )
         if key:
-            self.by_key[key] = status
+            self.by_key[key] = (status, time.time())
         return Reply(200, status)
 
 
@@ -586,8 +622,12 @@ class BlueskyApi(FakeApi):
         if not images or images[0]["image"]["ref"]["$link"] not in self.blobs:
             raise ValueError("embed.images must reference an uploaded blob")
         rkey = body.get("rkey") or self.next_id()
+        if not RECORD_KEY.fullmatch(rkey) or rkey in (".", ".."):  # the PDS checks record-key syntax only
+            raise ValueError(f"invalid record key {rkey!r}")
         if rkey in self.records:
-            return Reply(400, {"error": "InvalidRequest", "message": "Record already exists"})
+            # One record per key in a repo; the reference PDS answers a create under a taken key with a bare 500
+            # (bluesky-social/atproto#3718 and #4725, indigo#873) — a second post is never made.
+            return Reply(500, {"error": "InternalServerError", "message": "Internal Server Error"})
         uri = f"at://{BSKY_DID}/app.bsky.feed.post/{rkey}"
         self.records[rkey] = {"uri": uri, "cid": f"bafyrei{rkey}", "value": record}
         image = self.blobs[images[0]["image"]["ref"]["$link"]]

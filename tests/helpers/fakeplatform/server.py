@@ -9,6 +9,7 @@ Faults are queued per platform and path suffix and consumed in order::
 
     fake.fail("x", "/2/tweets", "rate_limit", retry_after=120)   # the platform's own 429 shape
     fake.fail("telegram", "/sendPhoto", "drop_after_accept")    # publish it, then hang up without answering
+    fake.fail("mastodon", "/api/v1/statuses", "bad_gateway_after_accept")   # publish it, then answer 502
 """
 
 from __future__ import annotations
@@ -26,7 +27,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 from PIL import Image
 
-FAULT_KINDS = ("rate_limit", "server_error", "bad_gateway", "auth", "drop_after_accept", "drop_before", "stall")
+FAULT_KINDS = (
+    "rate_limit",
+    "server_error",
+    "bad_gateway",  # a gateway answers 502 before the application saw the request: nothing was made
+    "bad_gateway_after_accept",  # the application made it, then the gateway answered 502 (its upstream timed out)
+    "auth",
+    "drop_after_accept",
+    "drop_before",
+    "stall",
+)
 
 
 @dataclass
@@ -235,6 +245,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and fault.kind == "drop_after_accept":
             self.close_connection = True  # the publication happened; the answer never leaves
             return None
+        if fault and fault.kind == "bad_gateway_after_accept":
+            return self._write(api.fault_reply(Fault(fault.platform, fault.path_suffix, "bad_gateway")))
         return self._write(reply)
 
     def _write(self, reply: Reply) -> None:

@@ -1,0 +1,24 @@
+"""Rules about what a post names: the post it supersedes, and the platforms its ``text:`` overrides are for."""
+
+from __future__ import annotations
+
+from publisher.posts.model import Post
+from publisher.posts.problems import LoadResult, Problem, error, warning
+
+
+def supersedes_itself(post: Post, result: LoadResult) -> list[Problem]:
+    if post.supersedes is None or post.supersedes != post.id:
+        return []
+    return [error(result.display, result.line_of("supersedes"), f"supersedes names this post itself ({post.id!r})")]
+
+
+def unused_text(post: Post, result: LoadResult) -> list[Problem]:
+    return [
+        warning(
+            result.display,
+            result.line_of(f"text.{platform}", "text"),
+            f"text for {platform!r} is unused: {platform} is not in platforms",
+        )
+        for platform in post.text
+        if platform not in post.platforms
+    ]
