@@ -8,12 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command as alembic_command
 from pydantic import SecretStr
 from sqlalchemy import func, inspect, select, text
 
 from publisher.archive import approvals
 from publisher.archive.cards import CardStore, render_cache_lookup
-from publisher.archive.database import create_archive_engine, current_revision, migrate, open_engine
+from publisher.archive.database import alembic_config, create_archive_engine, current_revision, migrate, open_engine
 from publisher.archive.outcomes import Archive, ArchiveState, archive_lag, archive_settled, catch_up_all
 from publisher.archive.tables import outcomes
 from publisher.infra.settings import Settings
@@ -255,12 +256,8 @@ def test_render_cache_lookup_finds_cards_by_content(tmp_path: Path) -> None:
 def test_the_listening_revision_goes_down_and_up_again(archive_url: str) -> None:
     engine = create_archive_engine(archive_url)
     migrate(engine)
-    from alembic import command
-
-    from publisher.archive.database import alembic_config
-
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0002")
+        alembic_command.downgrade(alembic_config(connection), "0002")
     assert "snapshots" not in set(inspect(engine).get_table_names())
     migrate(engine)
     assert current_revision(engine) == HEAD and "replies" in set(inspect(engine).get_table_names())

@@ -9,20 +9,27 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import fake_platform_settings
+from conftest import fake_platform_settings, run_publisher
 from helpers.fakeplatform import TOKENS, FakeReply, seed
 from test_reads import METRICS
 
-from publisher.adapters.reads import Reply
+from publisher.adapters.reads import MetricSnapshot, Reply
 from publisher.adapters.registry import adapter_class, build_adapter
 from publisher.archive.database import open_engine
 from publisher.archive.outcomes import catch_up_all
+from publisher.archive.tables import skm_results
 from publisher.listening.collect import collect
+from publisher.listening.gate import LimiterGate
 from publisher.listening.moments import due_age, reads_in_month, x_cost_estimate
 from publisher.listening.monthly import load_report_data, period_touches
+from publisher.listening.passes import scheduled_pass
 from publisher.listening.questions import is_question
 from publisher.listening.store import EngagementStore, PublishedTarget
+from publisher.listening.survey import import_survey
+from publisher.preview.ledger import preview_engagement
+from publisher.preview.site import build_site
 from publisher.publishing.verbs import publish_post
+from publisher.scheduler.runtime import Runtime
 
 PLATFORMS = ["facebook", "instagram", "threads", "x", "mastodon", "bluesky", "telegram"]
 POSTS = ["paspor-anak", "layanan-sabtu", "eazy-passport"]
@@ -262,7 +269,6 @@ def test_skm_periods_touch_their_months():
 def test_publisher_collect_exits_1_when_a_platform_failed_and_still_collects_the_others(
     publisher_env, fake_platform, tmp_path
 ):
-    from conftest import run_publisher
 
     env = {**publisher_env, "PUBLISHER_DATABASE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}"}
     published = run_publisher(env, "publish", "paspor-baru")
@@ -286,7 +292,6 @@ def test_publisher_collect_exits_1_when_a_platform_failed_and_still_collects_the
 
 @pytest.fixture
 def runtime(archive_settings):
-    from publisher.scheduler.runtime import Runtime
 
     settings = archive_settings.model_copy(update={"rate_limits": {"mastodon": 60.0}})
     made = Runtime(settings)
@@ -297,7 +302,6 @@ def runtime(archive_settings):
 
 
 def test_reads_pass_the_publishing_rate_in_a_bucket_of_their_own(runtime):
-    from publisher.listening.gate import LimiterGate
 
     clock = [1_000_000.0]
     gate = LimiterGate(runtime, wait=False, clock=lambda: clock[0])
@@ -309,7 +313,6 @@ def test_reads_pass_the_publishing_rate_in_a_bucket_of_their_own(runtime):
 
 
 def test_a_platform_wait_stops_reads_until_then(runtime):
-    from publisher.listening.gate import LimiterGate
 
     clock = [1_000_000.0]
     gate = LimiterGate(runtime, wait=False, clock=lambda: clock[0])
@@ -322,7 +325,6 @@ def test_a_platform_wait_stops_reads_until_then(runtime):
 
 
 def test_a_manual_pass_waits_for_the_rate_limit(runtime):
-    from publisher.listening.gate import LimiterGate
 
     clock = [1_000_000.0]
     slept: list[float] = []
@@ -337,7 +339,6 @@ def test_a_manual_pass_waits_for_the_rate_limit(runtime):
 
 
 def test_one_scheduled_pass_at_a_time(runtime):
-    from publisher.listening.passes import scheduled_pass
 
     lock = runtime.redis.lock(f"{runtime.namespace}:listen:pass", timeout=30)
     assert lock.acquire(blocking=False)
@@ -350,8 +351,6 @@ def test_one_scheduled_pass_at_a_time(runtime):
 
 
 def test_the_report_reads_the_skm_result_from_the_archive(archive_settings, tmp_path):
-    from publisher.archive.tables import skm_results
-    from publisher.listening.survey import import_survey
 
     sample = tmp_path / "skm.csv"
     sample.write_text("Nama;U1;U2;U3;U4;U5;U6;U7;U8;U9\nAni;4;4;3;4;3;4;4;3;4\nBudi;3;4;4;3;4;4;3;4;4\n",
@@ -369,9 +368,6 @@ def test_the_report_reads_the_skm_result_from_the_archive(archive_settings, tmp_
 
 
 def test_the_review_site_shows_the_newest_metrics_from_the_archive(archive_settings, tmp_path):
-    from publisher.adapters.reads import MetricSnapshot
-    from publisher.preview import build_site
-    from publisher.preview.ledger import preview_engagement
 
     store = EngagementStore(open_engine(archive_settings))
     target = PublishedTarget("paspor/facebook/main", "paspor", "main", "facebook", "1001_1", datetime.now(UTC))
@@ -390,7 +386,6 @@ def test_the_review_site_shows_the_newest_metrics_from_the_archive(archive_setti
 
 
 def test_a_preview_never_creates_an_archive(archive_settings, tmp_path):
-    from publisher.preview.ledger import preview_engagement
 
     settings = archive_settings.model_copy(update={"database_url": None, "state_dir": tmp_path / "fresh"})
     assert preview_engagement(settings) is None
