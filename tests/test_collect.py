@@ -390,3 +390,35 @@ def test_a_preview_never_creates_an_archive(archive_settings, tmp_path):
     settings = archive_settings.model_copy(update={"database_url": None, "state_dir": tmp_path / "fresh"})
     assert preview_engagement(settings) is None
     assert not (tmp_path / "fresh").exists()
+
+
+class CountedGate:
+    """Admits ``allowed`` requests in all, then says "not now" (the beat's gate when the rate is spent)."""
+
+    def __init__(self, allowed: int) -> None:
+        self.allowed = allowed
+
+    def admit(self, platform: str) -> bool:
+        self.allowed -= 1
+        return self.allowed >= 0
+
+    def hold(self, platform: str, seconds: float) -> None:
+        return None
+
+
+def test_what_the_rate_does_not_allow_now_is_read_on_the_next_pass(month_settings, archive_ledger, fake_platform):
+    targets = publish_month(month_settings, archive_ledger)
+    serve(fake_platform, targets)
+    store = EngagementStore(open_engine(month_settings))
+    later = max(t.published_at for t in targets) + timedelta(hours=2)
+    settings = month_settings.model_copy(update={"read_x": False})
+
+    def scheduled_pass_with(gate):
+        return collect(settings, store, now=later, manual=False, adapters=adapters(settings), gate=gate)
+
+    first = scheduled_pass_with(CountedGate(0))
+    assert {p.platform: p.deferred for p in first.platforms.values()} == {p: len(POSTS) for p in PLATFORMS}
+    assert first.exit_code == 0 and store.ages_taken() == set()  # deferred is not failed
+    second = scheduled_pass_with(CountedGate(1_000))
+    assert all(second.platforms[p].snapshots == len(POSTS) for p in PLATFORMS if p != "x")
+    assert second.platforms["x"].skipped
