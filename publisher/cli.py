@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from pydantic import ValidationError
 
 from publisher import __version__
 from publisher.infra import logs
 from publisher.infra.masking import Masker, current_masker, install_log_masking, mask_standard_streams
-from publisher.infra.settings import Settings, load_settings
+from publisher.infra.settings import Settings, load_settings, settings_problem
 
 # Each verb imports the modules it needs inside its function, the one place function-level imports are allowed:
 # start-up time. `publisher --help` or `check` should not pay for Celery, Redis, Pillow and seven adapters.
@@ -33,9 +34,9 @@ class Context:
         if self._settings is None:
             try:
                 self._settings = load_settings()
-            except Exception as exc:  # pydantic's ValidationError: show it as a settings problem
-                # Pydantic quotes the values it refused, which may be tokens.
-                raise click.ClickException(Masker.from_environment().mask(f"settings: {exc}")) from None
+            except ValidationError as exc:
+                # One line naming each variable; pydantic's own text quotes the values, which may be tokens.
+                raise click.ClickException(Masker.from_environment().mask(settings_problem(exc))) from None
             # From here on every log record and every printed line is masked with this run's secrets.
             install_log_masking(Masker.from_settings(self._settings))
         return self._settings
@@ -44,7 +45,24 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class Verbs(click.Group):
+    """Every verb's operational failures (Redis unreachable, a file that cannot be written) end as one masked line
+    and exit 1, here in one place; anything else is a bug and keeps its traceback (masked, in :func:`main`)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        import redis
+
+        try:
+            return super().invoke(ctx)
+        except (redis.RedisError, OSError) as exc:
+            from publisher.infra.masking import current_masker
+            from publisher.posts.limits import one_line
+
+            what = "Redis" if isinstance(exc, redis.RedisError) else type(exc).__name__
+            raise click.ClickException(current_masker().mask(one_line(f"{what}: {exc}"))) from None
+
+
+@click.group(cls=Verbs, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="publisher")
 @click.option("-v", "--verbose", is_flag=True, help="Log details (debug lines, tracebacks) to stderr; still masked.")
 def cli(verbose: bool) -> None:
@@ -94,7 +112,10 @@ def _mask_output_and_logs(*, verbose: bool = False) -> None:
     click.get_current_context().call_on_close(mask_standard_streams())
     # A host that set up logging already (pytest, Celery) keeps its handlers; --verbose still raises the level.
     if not logging.getLogger().handlers or verbose:
-        logs.configure(verbose=verbose)
+        try:
+            logs.configure(verbose=verbose)
+        except ValueError as exc:  # PUBLISHER_LOG_LEVEL is not a level
+            raise click.ClickException(f"settings: {exc}") from None
 
 
 def _fail(exc: Exception) -> click.ClickException:
@@ -696,6 +717,40 @@ def audit(ctx: Context, since: str | None, until: str | None, post_id: str | Non
         click.echo(formats.to_csv(events, settings.tz), nl=False)
     else:
         click.echo("\n".join(formats.table_lines(events, settings.tz)))
+
+
+@cli.command()
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to report on, e.g. 2026-12.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for index.html, report.pdf and metrics.csv (created if needed).",
+)
+@pass_context
+def report(ctx: Context, month: str, out_dir: Path) -> None:
+    """The monthly report (laporan bulanan): index.html, report.pdf (A4) and metrics.csv for a month.
+
+    What went out (per kind and platform, on time or late), reach and engagement with charts, the top posts, the
+    public's questions and how many are unanswered, failures, who approved what, and the SKM when imported. The
+    site opens from disk and loads nothing from outside; a metric a platform does not give is shown as such,
+    never as 0 (an empty cell in metrics.csv).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from publisher.listening.month import month_start
+    from publisher.listening.report import build
+
+    try:
+        month_start(month)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    try:
+        files = build(ctx.settings, month, out_dir)
+    except SQLAlchemyError as exc:
+        raise _fail(exc) from None
+    click.echo(f"{files.index_html}\n{files.pdf}\n{files.metrics_csv} ({files.snapshots:,} snapshot rows)")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,46 @@ from helpers.fakeplatform import (
 from helpers.redis import delete_namespace, new_namespace, redis_client, redis_url_for_tests
 from PIL import Image
 from pydantic import SecretStr
+
+# --- skips in CI ------------------------------------------------------------------------------------------------
+# CI (.ci/run) installs every tool the tests need and sets PUBLISHER_STRICT_TOOLS=1: there a skip of a test that
+# needs one of those tools means the tool went missing, so it is a failure, never a quiet green. Locally a missing
+# tool still skips, with its reason. A test names its tool with `pytest.mark.tool("chromium")`; `redis`-marked
+# tests need the Redis server. Module-level skips (an import that failed) are failures in CI as well.
+
+STRICT_TOOLS = os.environ.get("PUBLISHER_STRICT_TOOLS") == "1"
+
+
+def _tool_needed(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("tool")
+    if marker is not None:
+        return str(marker.args[0])
+    return "Redis" if item.get_closest_marker("redis") is not None else None
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    longrepr = report.longrepr
+    return str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    tool = _tool_needed(item)
+    if STRICT_TOOLS and report.skipped and tool is not None and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"PUBLISHER_STRICT_TOOLS=1: skipped, but CI installs {tool}: {_skip_reason(report)}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT_TOOLS and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"PUBLISHER_STRICT_TOOLS=1: {collector.nodeid} skipped whole: {_skip_reason(report)}"
+
 
 # --- adapters against the fake platform server ----------------------------------------------------------------
 

@@ -71,6 +71,7 @@ def test_override_is_used_verbatim_even_when_too_long():
     post = make_post("Isi.", text={"x": "a " * 200})
     caption = build_caption(post, adapter_class("x"))
     assert caption.overridden and not caption.fits and not caption.shortened
+    assert (caption.text, caption.dropped_hashtags) == (post.text["x"], 0)
 
 
 def test_instagram_keeps_at_most_30_hashtags():
@@ -151,3 +152,113 @@ def test_when_no_word_of_the_body_fits_the_caption_is_the_title_and_the_link():
     post = make_post("Mulaiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii sekarang.", title=title.strip(), link=LINK)
     caption = build_caption(post, adapter)
     assert caption.text == f"{title.strip()}\n\n{LINK}" and caption.fits and caption.shortened
+
+
+# --- boundaries: the exact limit, the order of shortening, the first word, English -----------------------------
+
+PLATFORMS = ("facebook", "instagram", "threads", "x", "telegram", "mastodon", "bluesky")
+LEAD = "Judul\n\n"  # every derived caption opens with make_post's title line
+
+
+def _body_of_length(adapter, n: int) -> str:
+    """A body of plain words that every counting weighs as ``n`` (ASCII letters and spaces weigh 1 everywhere)."""
+    words = ["kata"] * (n // 5) + ["k" * (n % 5)] if n % 5 else ["kata"] * (n // 5)
+    body = " ".join(words)
+    body = body + "a" * (n - len(body)) if len(body) < n else body[:n]
+    assert adapter.count(body) == n
+    return body
+
+
+@pytest.mark.parametrize("name", PLATFORMS)
+def test_a_caption_exactly_at_the_limit_is_sent_whole(name):
+    adapter = adapter_class(name)
+    room = adapter.max_chars - adapter.count(f"{LEAD}\n\n{LINK}\n\n#Imigrasi")
+    post = make_post(_body_of_length(adapter, room), link=LINK, hashtags=["Imigrasi"])
+    caption = build_caption(post, adapter)
+    assert caption.text.startswith(LEAD) and caption.text.endswith(f"{LINK}\n\n#Imigrasi")
+    assert caption.length == adapter.max_chars and caption.fits
+    assert (caption.shortened, caption.overridden, caption.dropped_hashtags) == (False, False, 0)
+
+
+@pytest.mark.parametrize("name", PLATFORMS)
+def test_one_over_the_limit_drops_a_hashtag_before_touching_the_body(name):
+    adapter = adapter_class(name)
+    room = adapter.max_chars - adapter.count(f"{LEAD}\n\n{LINK}\n\n#Imigrasi")
+    body = _body_of_length(adapter, room + 1)
+    caption = build_caption(make_post(body, link=LINK, hashtags=["Imigrasi"]), adapter)
+    assert caption.text == f"{LEAD}{body}\n\n{LINK}"
+    assert (caption.shortened, caption.dropped_hashtags, caption.fits) == (True, 1, True)
+
+
+def test_hashtags_are_dropped_last_first_until_the_caption_fits_exactly():
+    adapter = adapter_class("bluesky")
+    kept = f"\n\n{LINK}\n\n#Satu #Dua"
+    body = _body_of_length(adapter, adapter.max_chars - adapter.count(LEAD + kept))
+    caption = build_caption(make_post(body, link=LINK, hashtags=["Satu", "Dua", "Tiga", "Empat"]), adapter)
+    assert caption.text == LEAD + body + kept
+    assert caption.length == adapter.max_chars
+    assert (caption.shortened, caption.dropped_hashtags) == (True, 2)
+
+
+def test_instagram_at_exactly_30_hashtags_drops_none():
+    caption = build_caption(make_post("Isi.", hashtags=[f"tag{i}" for i in range(30)]), adapter_class("instagram"))
+    assert caption.text.count("#") == 30
+    assert (caption.dropped_hashtags, caption.shortened) == (0, False)
+
+
+@pytest.mark.parametrize("name", PLATFORMS)
+def test_the_body_is_cut_after_a_comma_exactly_at_the_limit_and_the_comma_goes(name):
+    """The cut lands on a word ending in ",": without the comma the caption is exactly at the limit, with it one
+    over; so the comma must be stripped both when measuring and in the text sent."""
+    adapter = adapter_class(name)
+    room = adapter.max_chars - adapter.count(f"{LEAD}…\n\n{LINK}")  # what the kept words may weigh, comma stripped
+    pad = (room - 1) % 6 + 1  # kept = pad letters + "," + (" abcd,") * k, so that stripped it weighs `room`
+    words = ["a" * pad + ","] + ["abcd,"] * (adapter.max_chars // 5 + 10)
+    kept = 1 + (room - pad) // 6
+    expected = LEAD + " ".join(words[:kept]).removesuffix(",") + f"…\n\n{LINK}"
+    assert adapter.count(expected) == adapter.max_chars
+    caption = build_caption(make_post(" ".join(words), link=LINK, hashtags=["Imigrasi"]), adapter)
+    assert caption.text == expected
+    assert (caption.length, caption.shortened, caption.dropped_hashtags) == (adapter.max_chars, True, 1)
+
+
+@pytest.mark.parametrize("name", ["x", "bluesky", "mastodon", "threads", "telegram"])
+def test_a_first_word_longer_than_the_limit_leaves_the_title_and_the_link(name):
+    """No word of the body fits: the title line says what the post is about, so the body goes whole (a cut
+    inside a word is only for a caption without a title line of its own)."""
+    adapter = adapter_class(name)
+    caption = build_caption(make_post("x" * (adapter.max_chars + 50) + " kata", link=LINK), adapter)
+    assert caption.text == f"{LEAD}{LINK}"
+    assert caption.shortened and caption.fits
+
+
+def test_a_link_longer_than_the_limit_leaves_only_the_ellipsis_of_the_body():
+    adapter = adapter_class("bluesky")
+    link = "https://imigrasi.go.id/" + "p" * 300
+    caption = build_caption(make_post("Isi pengumuman.", link=link), adapter)
+    assert caption.text == f"…\n\n{link}" and not caption.fits
+
+
+def test_english_caption_uses_the_english_body_then_title_never_the_override():
+    en = {"title": "Electronic passport", "body": "Electronic passports are now issued."}
+    post = make_post("Paspor elektronik kini tersedia.", en=en, link=LINK, text={"x": "Teks khusus X."})
+    assert build_caption(post, adapter_class("x"), english=True).text == f"{en['title']}\n\n{en['body']}\n\n{LINK}"
+    assert not build_caption(post, adapter_class("x"), english=True).overridden
+    assert build_caption(post, adapter_class("x")).text == "Teks khusus X."
+    assert build_caption(post, adapter_class("bluesky")).text == f"{LEAD}Paspor elektronik kini tersedia.\n\n{LINK}"
+    titled = make_post("Isi.", en={"title": "Electronic passport"})
+    assert build_caption(titled, adapter_class("bluesky"), english=True).text == "Electronic passport"
+    assert build_caption(make_post("Isi."), adapter_class("bluesky"), english=True).text == f"{LEAD}Isi."
+    assert build_caption(make_post(""), adapter_class("bluesky")).text == "Judul"  # no body: the title
+
+
+def test_a_caption_is_a_frozen_value():
+    import dataclasses
+
+    caption = build_caption(make_post("Isi."), adapter_class("x"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        caption.text = "lain"  # type: ignore[misc]
+
+
+def test_counting_names_are_the_documented_ones():
+    assert [c.value for c in Counting] == ["chars", "chars_url23", "utf16", "graphemes", "x_weighted"]

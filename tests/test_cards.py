@@ -424,6 +424,7 @@ def _words(text: str) -> list[str]:
     return [w for w in re.findall(r"[0-9a-z]+", text.lower()) if w]
 
 
+@pytest.mark.tool("tesseract")
 @pytest.mark.skipif(_tesseract_skip_reason() is not None, reason=_tesseract_skip_reason() or "")
 @pytest.mark.parametrize("post", example_posts(), ids=lambda p: p.id)
 def test_ocr_reads_back_the_title(post: Post, tmp_path: Path) -> None:

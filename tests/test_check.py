@@ -14,45 +14,77 @@ from publisher.posts.check import check_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = FIXTURES / "bad"
+WARN = FIXTURES / "warn"
 GOOD = FIXTURES / "good"
 REPO_POSTS = Path(__file__).parent.parent / "posts"
 
-# file → (line, a phrase the error must contain)
+# file → its problems, exactly (with facebook and x configured, so the only warnings are the file's own)
 BAD_CASES = {
-    "non-utf8.md": (3, "not UTF-8"),
-    "empty.md": (1, "empty file"),
-    "no-front-matter.md": (1, "missing front matter"),
-    "unclosed-front-matter.md": (1, "never closed"),
-    "yaml-syntax.md": (3, "YAML syntax"),
-    "missing-title.md": (1, "missing required field 'title'"),
-    "empty-title.md": (3, "title: must not be empty"),
-    "unknown-kind.md": (2, "unknown kind 'announcement'"),
-    "unknown-key.md": (5, "unknown key 'platfroms' (did you mean 'platforms'?)"),
-    "unknown-platform.md": (5, "unknown platform 'myspace'"),
-    "empty-platforms.md": (5, "platforms: is empty"),
-    "unparseable-date.md": (4, "unreadable date 'besok pagi'"),
-    "impossible-date.md": (4, "impossible date '2026-02-30 09:00'"),
-    "bad-status.md": (6, "status 'published' must be draft or ready"),
-    "valid-until-before-publish.md": (7, "valid_until"),
-    "event-without-start.md": (7, "needs event.starts_at"),
-    "bad-reminder-offset.md": (9, "unreadable reminder offset 'seminggu'"),
-    "publish-after-event.md": (4, "is not before the event starts"),
-    "bad-link.md": (7, "is not an http(s) URL"),
-    "image-outside.md": (7, "outside the posts folder"),
-    "image-missing.md": (7, "not found"),
-    "image-not-an-image.md": (7, "not a readable image"),
-    "image-bomb.md": (7, "too large to open safely"),
-    "duplicate-id-a.md": (7, "duplicate id 'pengumuman-sama': also used by tests/fixtures/bad/duplicate-id-b.md"),
-    "duplicate-id-b.md": (7, "duplicate id 'pengumuman-sama': also used by tests/fixtures/bad/duplicate-id-a.md"),
-    "supersedes-self.md": (8, "supersedes names this post itself"),
-    "caption-override-too-long.md": (8, "the X caption is 349 long; the limit is 280"),
-    "duplicate-key.md": (7, "key 'title' appears twice"),
+    "bad-link.md": ["7: error: link 'ftp://imigrasi.go.id/berkas' is not an http(s) URL"],
+    "bad-reminder-offset.md": [
+        "9: error: event.reminders: unreadable reminder offset 'seminggu': use a number with w, d, h or m, e.g. 7d, "
+        "1d, 2h, 30m",
+    ],
+    "bad-status.md": ["6: error: status 'published' must be draft or ready"],
+    "caption-override-too-long.md": ["8: error: the X caption is 349 long; the limit is 280"],
+    "duplicate-id-a.md": [
+        "7: error: duplicate id 'pengumuman-sama': also used by tests/fixtures/bad/duplicate-id-b.md",
+    ],
+    "duplicate-id-b.md": [
+        "7: error: duplicate id 'pengumuman-sama': also used by tests/fixtures/bad/duplicate-id-a.md",
+    ],
+    "duplicate-key.md": ["7: error: key 'title' appears twice"],
+    "empty-platforms.md": ["5: error: platforms: is empty: name at least one platform"],
+    "empty-title.md": ["3: error: title: must not be empty"],
+    "empty.md": ["1: error: empty file: a post needs front matter and a body"],
+    "event-without-start.md": ["7: error: an event-reminder needs event.starts_at"],
+    "image-bomb.md": ["7: error: image 'bomb.png' is too large to open safely (limit 40 megapixels)"],
+    "image-missing.md": ["7: error: image 'tidak-ada.png' not found"],
+    "image-not-an-image.md": ["7: error: image 'not-an-image.png' is not a readable image"],
+    "image-outside.md": ["7: error: image '../../../pyproject.toml' is outside the posts folder"],
+    "impossible-date.md": ["4: error: publish_at: impossible date '2026-02-30 09:00': day is out of range for month"],
+    "missing-title.md": ["1: error: missing required field 'title'"],
+    "no-front-matter.md": ["1: error: missing front matter: the file must start with a line '---'"],
+    "non-utf8.md": ["3: error: not UTF-8 text (byte 0xe9): save the file as UTF-8"],
+    "publish-after-event.md": [
+        "4: error: publish_at (Selasa, 1 Desember 2026 · 09.00 WIB) is not before the event starts (Senin, 30 "
+        "November 2026 · 09.00 WIB)",
+    ],
+    "supersedes-self.md": ["8: error: supersedes names this post itself ('ralat')"],
+    "unclosed-front-matter.md": ["1: error: front matter opened at line 1 is never closed with a '---' line"],
+    "unknown-key.md": [
+        "1: error: missing required field 'platforms'",
+        "5: error: unknown key 'platfroms' (did you mean 'platforms'?)",
+    ],
+    "unknown-kind.md": [
+        "2: error: kind: unknown kind 'announcement': expected one of service-update, policy-change, event-reminder",
+    ],
+    "unknown-platform.md": [
+        "5: error: platforms: unknown platform 'myspace': expected one of bluesky, facebook, instagram, mastodon, "
+        "telegram, threads, x",
+    ],
+    "unparseable-date.md": [
+        "4: error: publish_at: unreadable date 'besok pagi': write it as YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00",
+    ],
+    "valid-until-before-publish.md": [
+        "7: error: valid_until (Senin, 30 November 2026 · 09.00 WIB) is before publish_at (Selasa, 1 Desember 2026 · "
+        "09.00 WIB): the post would never be valid",
+    ],
+    "yaml-syntax.md": [
+        "3: error: YAML syntax: while parsing a flow sequence did not find expected ',' or ']' (at line 4)",
+    ],
 }
+
+
+CONFIGURED = Settings(
+    facebook={"page_id": "1", "access_token": "t"},  # type: ignore[arg-type]
+    x={"bearer_token": "t"},  # type: ignore[arg-type]
+)
 
 
 @pytest.fixture(scope="module")
 def bad_report():
-    return check_paths([BAD.relative_to(Path.cwd()) if BAD.is_relative_to(Path.cwd()) else BAD], Settings())
+    return check_paths([BAD.relative_to(Path.cwd()) if BAD.is_relative_to(Path.cwd()) else BAD], CONFIGURED)
 
 
 def test_every_bad_fixture_has_a_case():
@@ -60,15 +92,41 @@ def test_every_bad_fixture_has_a_case():
 
 
 @pytest.mark.parametrize("name", sorted(BAD_CASES))
-def test_bad_file_gets_its_own_error_line(bad_report, name):
-    line, phrase = BAD_CASES[name]
-    errors = [p for p in bad_report.errors if p.path.endswith(f"bad/{name}")]
-    assert errors, f"no error for {name}"
-    rendered = [str(p) for p in errors]
-    assert any(p.line == line and phrase in p.message for p in errors), rendered
-    for text in rendered:  # path:line: error: message
+def test_bad_file_gets_exactly_its_own_errors(bad_report, name):
+    found = sorted(p for p in [*bad_report.errors, *bad_report.warnings] if p.path.endswith(f"bad/{name}"))
+    assert [f"{p.line}: {p.severity}: {p.message}" for p in found] == BAD_CASES[name]
+    for text in map(str, found):  # path:line: severity: message
         path, number, severity, _ = text.split(":", 3)
         assert path.endswith(name) and number.isdigit() and severity.strip() == "error"
+
+
+# file → its one warning, exactly (facebook, x and instagram configured; telegram not)
+WARN_CASES = {
+    "caption-shortened.md": "8: warning: caption shortened for X (280 max): add text.x to choose the words yourself",
+    "hashtags-dropped.md": "7: warning: Instagram allows 30 hashtags; 2 dropped",
+    "not-configured.md": "5: warning: not configured here: telegram (publishing there fails until set; "
+    "`publisher doctor` lists the settings)",
+    "reminder-after-valid-until.md": "12: warning: reminder 2h (Kamis, 10 Desember 2026 · 07.00 WIB) falls after "
+    "valid_until; it will be skipped",
+    "reminder-before-publish.md": "10: warning: reminder 14d (Kamis, 26 November 2026 · 09.00 WIB) falls before "
+    "publish_at; it will be skipped",
+    "supersedes-unknown.md": "7: warning: supersedes 'jadwal-lama', which is not in the posts folder",
+    "unused-text.md": "9: warning: text for 'bluesky' is unused: bluesky is not in platforms",
+}
+
+
+def test_each_warning_fixture_gets_exactly_its_warning():
+    settings = Settings(
+        facebook={"page_id": "1", "access_token": "t"},  # type: ignore[arg-type]
+        x={"bearer_token": "t"},  # type: ignore[arg-type]
+        instagram={"user_id": "1", "access_token": "t"},  # type: ignore[arg-type]
+    )
+    assert sorted(p.name for p in WARN.glob("*.md")) == sorted(WARN_CASES)
+    report = check_paths([WARN], settings)
+    assert report.errors == []
+    found = {Path(p.path).name: f"{p.line}: {p.severity}: {p.message}" for p in report.warnings}
+    assert found == WARN_CASES
+    assert len(report.warnings) == len(WARN_CASES)
 
 
 def test_example_posts_pass(monkeypatch):

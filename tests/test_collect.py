@@ -4,9 +4,11 @@ monthly report's rows equal to what the server served. Requests are counted on t
 
 from __future__ import annotations
 
+import csv
 import math
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import fake_platform_settings, run_publisher
@@ -21,9 +23,10 @@ from publisher.archive.tables import skm_results
 from publisher.listening.collect import collect
 from publisher.listening.gate import LimiterGate
 from publisher.listening.moments import due_age, reads_in_month, x_cost_estimate
-from publisher.listening.monthly import load_report_data, period_touches
 from publisher.listening.passes import scheduled_pass
 from publisher.listening.questions import is_question
+from publisher.listening.report import build as build_report
+from publisher.listening.storage import load_report_data, period_touches
 from publisher.listening.store import EngagementStore, PublishedTarget
 from publisher.listening.survey import import_survey
 from publisher.preview.ledger import preview_engagement
@@ -152,6 +155,19 @@ def test_a_simulated_month_reports_what_the_server_served(month_settings, archiv
     assert all(not r.text.startswith("Akta") for r in data.replies)  # the office's own replies are not rows
     assert [(a.platform, a.metric, a.value) for a in data.audience] == [("telegram", "member_count", 1_250)]
     assert_calls_within_bound(requests, report)
+    assert_the_report_files_say_the_same(month_settings, month, got)
+
+
+def assert_the_report_files_say_the_same(settings, month: str, got: dict) -> None:
+    """``publisher report``'s metrics.csv: one row per snapshot metric, the served value, empty when missing."""
+    files = build_report(settings, month, settings.state_dir / "laporan")
+    with files.metrics_csv.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(got)
+    for row in rows:
+        served = got[(row["post"], row["platform"], row["metric"])]
+        assert row["value"] == ("" if served is None else str(served)), row
+    assert files.index_html.is_file() and files.pdf.stat().st_size > 0
 
 
 def assert_calls_within_bound(requests, report) -> None:
@@ -253,8 +269,8 @@ def test_moments_and_the_x_estimate():
     assert due_age(published, published + timedelta(minutes=59), ages, set()) is None
     assert due_age(published, published + timedelta(hours=30), ages, {"1h"}) == "24h"
     assert due_age(published, published + timedelta(days=40), ages, {"30d"}) is None
-    assert reads_in_month([published], ages, "2026-12") == 3  # +30 d falls in January
-    assert x_cost_estimate([published] * 10, ages, "2026-12", 0.005) == (30, 0.15)
+    assert reads_in_month([published], ages, "2026-12", ZoneInfo("Asia/Jakarta")) == 3  # +30 d is in January
+    assert x_cost_estimate([published] * 10, ages, "2026-12", ZoneInfo("Asia/Jakarta"), 0.005) == (30, 0.15)
 
 
 def test_skm_periods_touch_their_months():

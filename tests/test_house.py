@@ -182,7 +182,7 @@ def test_the_state_scan_would_see_a_bare_state():
 # --- (d) the public surface of each subpackage ----------------------------------------------------------------------
 
 PUBLIC = {
-    "publisher.posts": ["Kind", "LoadResult", "Post", "Problem", "Status", "load_post"],
+    "publisher.posts": ["Kind", "LoadResult", "Post", "Problem", "Status"],
     "publisher.text": ["Caption", "Counting", "build_caption", "count", "format_wib"],
     "publisher.adapters": [
         "Adapter",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import threading
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers.redis import new_namespace, redis_client
 
-from publisher.publishing.ledger import Ledger, PseudoState, State
+from publisher.publishing.ledger import Ledger, PseudoState, State, TargetRecord
 
 pytestmark = pytest.mark.redis
 
@@ -146,3 +150,126 @@ def test_two_threads_racing_begin_send_exactly_one_wins(ledger):
             thread.join()
         assert wins.count(True) == 1, (round_, wins)
         assert ledger.get(target).attempts == 1
+
+
+# --- what is stored and how it reads back: types, exact values, the key layout ---------------------------------
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def raw(ledger: Ledger, target_id: str = TARGET) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in ledger.redis.hgetall(f"{ledger.namespace}:target:{target_id}").items()}
+
+
+def test_schedule_records_the_due_time_as_utc_and_only_once(ledger):
+    due = datetime(2026, 12, 1, 9, 0, tzinfo=WIB)
+    assert ledger.schedule(TARGET, "hash-1", due) is True
+    assert ledger.schedule(TARGET, "hash-2", due + timedelta(hours=1)) is False  # it has a record already
+    record = ledger.get(TARGET)
+    assert (record.state, record.content_hash, record.attempts) == (State.SCHEDULED, "hash-1", 0)
+    assert type(record.due_at) is datetime and record.due_at.utcoffset() == timedelta(0)
+    assert record.due_at == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    assert raw(ledger)["due_at"] == "2026-12-01T02:00:00+00:00"
+    assert record.sent_at is None and record.published_at is None
+
+
+def test_times_read_back_as_aware_utc_datetimes_of_the_move(ledger):
+    before = datetime.now(UTC)
+    assert ledger.begin_send(TARGET, "h")
+    after = datetime.now(UTC)
+    record = ledger.get(TARGET)
+    for name in ("created_at", "updated_at", "sent_at"):
+        value = getattr(record, name)
+        assert type(value) is datetime and value.utcoffset() == timedelta(0), name
+        assert before <= value <= after, name
+        assert raw(ledger)[name] == value.isoformat()
+    published_at = datetime(2026, 12, 1, 9, 30, 15, 250000, tzinfo=WIB)
+    assert ledger.transition(TARGET, [State.SENDING], State.PUBLISHED, published_at=published_at)
+    record = ledger.get(TARGET)
+    assert record.published_at == published_at and record.published_at.utcoffset() == timedelta(0)
+    assert record.created_at <= record.updated_at
+    assert record.is_published and not ledger.get(TARGET).retryable
+
+
+def test_retryable_and_numbers_read_back_as_their_types(ledger):
+    assert ledger.begin_send(TARGET, "h")
+    assert ledger.transition(TARGET, [State.SENDING], State.FAILED, retryable=False, retry_after=12.5, image_bytes=2048)
+    stored = raw(ledger)
+    assert (stored["retryable"], stored["retry_after"], stored["image_bytes"]) == ("0", "12.5", "2048")
+    record = ledger.get(TARGET)
+    assert record.retryable is False and not record.is_published
+    assert record.retry_after == 12.5 and type(record.retry_after) is float
+    assert record.image_bytes == 2048 and type(record.image_bytes) is int
+    assert record.attempts == 1 and type(record.attempts) is int
+    assert ledger.transition(TARGET, [State.FAILED], State.FAILED, retryable=True)
+    assert raw(ledger)["retryable"] == "1" and ledger.get(TARGET).retryable is True
+
+
+def test_a_record_reads_back_with_defaults_and_ignores_fields_it_does_not_know():
+    record = TargetRecord.from_redis({b"target_id": b"a/x/main", b"state": b"failed", b"retryable": b"0", "new": "1"})
+    assert record == TargetRecord("a/x/main", State.FAILED)
+    assert (record.attempts, record.retryable, record.error, record.due_at, record.progress) == (
+        0,
+        False,
+        None,
+        None,
+        {},
+    )
+    assert not record.is_published and TargetRecord("a/x/main", State.PUBLISHED).is_published
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.state = State.PUBLISHED  # type: ignore[misc]
+
+
+def test_begin_send_clears_the_previous_failure_whole(ledger):
+    assert ledger.begin_send(TARGET, "h")
+    assert ledger.transition(
+        TARGET,
+        [State.SENDING],
+        State.FAILED,
+        retryable=True,
+        retry_after=30.0,
+        error="rate limited",
+        outcome="retry_after",
+    )
+    assert ledger.transition(TARGET, [State.FAILED], State.FAILED, reason="held by the rate limit")
+    assert {"error", "outcome", "retry_after", "retryable", "reason"} <= set(raw(ledger))
+    assert ledger.begin_send(TARGET, "h")
+    record = ledger.get(TARGET)
+    assert (record.error, record.outcome, record.retry_after, record.reason) == (None, None, None, None)
+    assert record.retryable is False and record.attempts == 2
+    assert not {"error", "outcome", "retry_after", "retryable", "reason"} & set(raw(ledger))
+
+
+def test_states_are_stored_by_their_documented_names(ledger):
+    assert tuple(State) == ("scheduled", "sending", "published", "failed", "unknown", "skipped", "missed", "cancelled",
+                      "retracted")  # fmt: skip
+    for index, state in enumerate(tuple(State)):
+        target = f"p{index}/x/main"
+        assert ledger.transition(target, [PseudoState.ABSENT], state)
+        assert raw(ledger, target)["state"] == state
+
+
+def test_keys_follow_the_documented_layout(ledger):
+    assert ledger.begin_send(TARGET, "h")
+    ns = ledger.namespace
+    assert ledger.redis.type(f"{ns}:target:{TARGET}") == b"hash"
+    assert ledger.redis.smembers(f"{ns}:targets") == {TARGET.encode()}
+    assert ledger.redis.smembers(f"{ns}:post:paspor-baru") == {TARGET.encode()}
+    assert Ledger(ledger.redis).namespace == "publisher"
+
+
+def test_an_unknown_state_is_refused_by_name(ledger):
+    with pytest.raises(ValueError, match="unknown ledger state 'done'"):
+        ledger.transition(TARGET, [PseudoState.ABSENT], "done")
+
+
+def test_from_settings_uses_the_installations_namespace_and_its_dry_run_twin(ledger):
+    from publisher.infra.settings import Settings
+
+    url = os.environ.get("PUBLISHER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    settings = Settings(redis_url=url, namespace=ledger.namespace)  # type: ignore[arg-type]
+    real = Ledger.from_settings(settings)
+    assert (real.namespace, real.dry_run) == (ledger.namespace, False)
+    dry = Ledger.from_settings(settings, dry_run=True)
+    assert (dry.namespace, dry.dry_run) == (ledger.namespace + "-dry-run", True)
+    assert real.begin_send(TARGET, "h") and ledger.get(TARGET).state == State.SENDING

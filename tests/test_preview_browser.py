@@ -46,6 +46,7 @@ TIMEOUT = 30.0
 websocket = pytest.importorskip("websocket", reason="websocket-client (a dev dependency) drives Chromium over CDP")
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.tool("chromium"),
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"),
 ]
 

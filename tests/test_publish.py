@@ -423,35 +423,67 @@ def test_an_adapter_the_settings_cannot_build_is_a_clear_failure(settings, ledge
 
 def test_two_people_publishing_one_target_at_once_publish_it_once(settings, ledger):
     import threading
-    import time
 
-    class Slow(FakeAdapter):
+    class Held(FakeAdapter):
+        """Holds the first sender inside the platform call until the test lets it answer."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = threading.Event()
+            self.answer = threading.Event()
+
         def publish(self, item):
-            time.sleep(0.2)  # still sending when the other worker looks
+            self.inside.set()
+            assert self.answer.wait(30), "the test never let the sender answer"
             return super().publish(item)
 
-    adapter = Slow()
+    adapter = Held()
     post = load_post_by_id("paspor", settings)
-    results = []
 
-    def worker():
-        results.append(
-            publish_target(
-                "paspor/facebook/main",
-                settings=settings,
-                ledger=ledger,
-                post=post,
-                manual=True,  # people running `publisher publish` at once: no scheduler lock between them
-                adapter_factory=Factory(adapter),
-            )
+    def publish():
+        return publish_target(
+            "paspor/facebook/main",
+            settings=settings,
+            ledger=ledger,
+            post=post,
+            manual=True,  # people running `publisher publish` at once: no scheduler lock between them
+            adapter_factory=Factory(adapter),
         )
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    first: list = []
+    sender = threading.Thread(target=lambda: first.append(publish()))
+    sender.start()
+    try:
+        assert adapter.inside.wait(30), "the first sender never reached the platform"
+        others = [publish() for _ in range(3)]  # while the first is certainly still sending
+    finally:
+        adapter.answer.set()
+        sender.join(30)
+    assert [r.state for r in others] == [State.SENDING] * 3  # each left it to the sender
+    assert all("sending it right now" in r.message for r in others)
+    assert [r.state for r in first] == [State.PUBLISHED]
     assert len(adapter.sent) == 1 and adapter.reconcile_calls == []
-    assert [r.state for r in results if not r.already].count(State.PUBLISHED) == 1
-    assert {r.state for r in results} <= {State.PUBLISHED, State.SENDING}  # the others left it to the sender
     assert ledger.get("paspor/facebook/main").state == State.PUBLISHED
+
+
+def test_a_card_that_cannot_be_prepared_fails_for_now_and_is_tried_again(settings, ledger):
+    """Nothing was sent, and a post `check` accepts renders: a failure while drawing (a task time limit firing, a
+    photo gone from a full disk) is the moment's, not the post's, so the worker may try the target again."""
+    photo = settings.posts_dir / "foto.jpg"
+    photo.write_bytes((Path(__file__).parent / "fixtures" / "good" / "foto.jpg").read_bytes())
+    write_paspor(settings.posts_dir, image="foto.jpg")
+    post = load_post_by_id("paspor", settings)
+    saved = photo.read_bytes()
+    photo.unlink()
+    adapter = FakeAdapter()
+    failed = publish_target(
+        "paspor/facebook/main", settings=settings, ledger=ledger, post=post, now=NOW, adapter_factory=Factory(adapter)
+    )
+    record = ledger.get("paspor/facebook/main")
+    assert failed.state == State.FAILED and failed.retryable and adapter.sent == []
+    assert record.outcome == Outcome.TRANSIENT and record.retryable and "could not prepare" in (record.error or "")
+    photo.write_bytes(saved)
+    again = publish_target(
+        "paspor/facebook/main", settings=settings, ledger=ledger, post=post, now=NOW, adapter_factory=Factory(adapter)
+    )
+    assert again.state == State.PUBLISHED and len(adapter.sent) == 1

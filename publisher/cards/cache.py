@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from publisher.brand.identity import Brand
 from publisher.cards.content import build_content
 from publisher.cards.fonts import font_versions
 from publisher.cards.render import RENDERER_VERSION, RenderedCard, card_alt, render_card
+from publisher.infra.files import write_atomic
 from publisher.infra.settings import load_settings
 from publisher.posts.model import Post
 
@@ -73,18 +72,7 @@ def cached_render_card(
             pass  # a damaged entry is simply rendered again and overwritten
     card = render_card(post, adapter, occurrence=occurrence, english=english, brand=brand)
     directory.mkdir(parents=True, exist_ok=True)
-    _write_atomic(image_path, card.data)
+    write_atomic(image_path, card.data)
     meta = {"format": card.format, "width": card.width, "height": card.height, "alt": card.alt, "post_id": post.id}
-    _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode())
+    write_atomic(meta_path, json.dumps(meta, ensure_ascii=False).encode())
     return card
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

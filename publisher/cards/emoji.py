@@ -2,8 +2,9 @@
 
 Pillow draws a whole string with one font and shows a missing glyph as a box ("tofu"). So text is cut into
 grapheme clusters (``regex``'s ``\\X``, which keeps ZWJ sequences, flags, keycaps and skin tones whole) and each
-cluster goes to the font that has every one of its code points: Plus Jakarta Sans for text, Noto Color Emoji for
-emoji, neither → the cluster is dropped (never drawn as tofu). Adjacent clusters of the same font form one run so
+cluster goes to the font that has every one of its code points: Plus Jakarta Sans for text, Noto Sans Arabic for
+Arabic, Noto Color Emoji for emoji, none → the cluster is dropped (never drawn as tofu; `check` refuses such
+titles). Adjacent clusters of the same font form one run so
 raqm still shapes and kerns words as wholes.
 """
 
@@ -15,7 +16,7 @@ from functools import lru_cache
 import regex
 from PIL import Image, ImageDraw
 
-from publisher.cards.fonts import emoji_coverage, emoji_font, text_coverage
+from publisher.cards.fonts import arabic_coverage, emoji_coverage, emoji_font, text_coverage
 
 GRAPHEME = regex.compile(r"\X")
 ZWJ = 0x200D
@@ -34,10 +35,11 @@ EMOJI_RISE_EM = 0.84
 class Run:
     text: str
     emoji: bool
+    face: str = "text"  # "text" | "arabic" | "emoji": the font that draws the run
 
 
 def font_for_cluster(cluster: str) -> str | None:
-    """``"text"``, ``"emoji"`` or ``None`` (neither font can draw it: drop it)."""
+    """``"text"``, ``"arabic"``, ``"emoji"`` or ``None`` (no font can draw it: drop it)."""
     codes = [ord(c) for c in cluster if ord(c) not in IGNORABLE]
     if not codes:
         return None
@@ -48,21 +50,30 @@ def font_for_cluster(cluster: str) -> str | None:
         return "emoji"
     if in_text:
         return "text"
+    if all(c in arabic_coverage() for c in codes):
+        return "arabic"
     return None
+
+
+def _covers(face: str, cluster: str) -> bool:
+    table = arabic_coverage() if face == "arabic" else text_coverage()
+    return all(ord(c) in table for c in cluster if ord(c) not in IGNORABLE)
 
 
 @lru_cache(maxsize=4096)
 def split_runs(text: str) -> tuple[Run, ...]:
     runs: list[Run] = []
     for cluster in GRAPHEME.findall(text):
-        font = font_for_cluster(cluster)
-        if font is None:
+        face = font_for_cluster(cluster)
+        if face is None:
             continue
-        is_emoji = font == "emoji"
-        if runs and runs[-1].emoji == is_emoji and not is_emoji:
-            runs[-1] = Run(runs[-1].text + cluster, False)
+        previous = runs[-1] if runs else None
+        if previous is not None and face == "text" and previous.face == "arabic" and _covers("arabic", cluster):
+            face = "arabic"  # spaces and digits between Arabic words stay in its run, so bidi orders the words
+        if previous is not None and previous.face == face and face != "emoji":
+            runs[-1] = Run(previous.text + cluster, False, face)
         else:
-            runs.append(Run(cluster, is_emoji))  # each emoji stays its own run: it is drawn as an image
+            runs.append(Run(cluster, face == "emoji", face))  # each emoji stays its own run: drawn as an image
     return tuple(runs)
 
 

@@ -91,11 +91,20 @@ def _save(image: Image.Image, fmt: str, options: dict[str, object]) -> bytes:
     return buffer.getvalue()
 
 
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit greyscale (a PNG's ``I;16``, read by Pillow as ``I;16`` or ``I``) scaled to 8 bits: Pillow's own
+    conversion clips every value above 255 to white, so a mid-grey 32768 would come out white."""
+    wide = image.mode == "I" and image.getextrema()[1] > 255  # type: ignore[operator]
+    if image.mode.startswith("I;16") or wide:
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    return image
+
+
 def fit_photo(path: Path, size: tuple[int, int], *, background: tuple[int, int, int] = NAVY) -> Image.Image:
     """The post's own image at exactly ``size``: upright (EXIF orientation applied), RGB, metadata dropped."""
     with Image.open(path) as opened:
         opened.load()
-        upright = ImageOps.exif_transpose(opened)
+        upright = _eight_bit(ImageOps.exif_transpose(opened))
     if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
         rgba = upright.convert("RGBA")
         flat = Image.new("RGB", rgba.size, background)

@@ -27,6 +27,11 @@ EMOJI_FONT_PATH = ASSETS / "NotoColorEmoji.ttf"
 EMOJI_STRIKE_SIZE = 109
 TEXT_FAMILY = "Plus Jakarta Sans"
 TEXT_PACKAGE = "fontpkg-plus-jakarta-sans"
+# Plus Jakarta Sans has no Arabic; an Arabic title (an announcement for Middle Eastern visitors) falls back to this.
+# No maintained pip package ships Noto Sans CJK, so Chinese, Japanese and Korean are refused by `check` instead
+# (publisher.posts.limits), as is any script neither font draws.
+ARABIC_FAMILY = "Noto Sans Arabic"
+ARABIC_PACKAGE = "fontpkg-noto-sans-arabic"
 
 REGULAR = 500
 SEMIBOLD = 600
@@ -46,6 +51,21 @@ def text_font(size: int, weight: int = REGULAR) -> ImageFont.FreeTypeFont:
 
 
 @cache
+def arabic_font_path() -> Path:
+    import fontpkg
+
+    return Path(fontpkg.path(ARABIC_FAMILY, 400))
+
+
+@lru_cache(maxsize=256)
+def arabic_font(size: int, weight: int = REGULAR) -> ImageFont.FreeTypeFont:
+    """Noto Sans Arabic at ``size`` px and ``weight``; raqm shapes the joined letter forms and right-to-left order."""
+    from fontpkg.pil import truetype
+
+    return truetype(ARABIC_FAMILY, max(1, int(size)), weight, layout_engine=ImageFont.Layout.RAQM)
+
+
+@cache
 def emoji_font() -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(EMOJI_FONT_PATH), EMOJI_STRIKE_SIZE, layout_engine=ImageFont.Layout.RAQM)
 
@@ -53,6 +73,11 @@ def emoji_font() -> ImageFont.FreeTypeFont:
 @cache
 def text_coverage() -> frozenset[int]:
     return coverage(text_font_path())
+
+
+@cache
+def arabic_coverage() -> frozenset[int]:
+    return coverage(arabic_font_path())
 
 
 @cache
@@ -64,7 +89,10 @@ def emoji_coverage() -> frozenset[int]:
 def font_versions() -> str:
     """Identifies the exact font files, for the render cache key: a font update must re-render every card."""
     emoji = hashlib.sha256(EMOJI_FONT_PATH.read_bytes()).hexdigest()[:16]
-    return f"{TEXT_PACKAGE}={metadata.version(TEXT_PACKAGE)};emoji={emoji}"
+    return (
+        f"{TEXT_PACKAGE}={metadata.version(TEXT_PACKAGE)};{ARABIC_PACKAGE}={metadata.version(ARABIC_PACKAGE)};"
+        f"emoji={emoji}"
+    )
 
 
 def coverage(path: Path) -> frozenset[int]:

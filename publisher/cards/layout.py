@@ -14,7 +14,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 from publisher.cards.emoji import GRAPHEME, emoji_advance, paste_emoji, split_runs
-from publisher.cards.fonts import text_font
+from publisher.cards.fonts import arabic_font, text_font
 
 RGB = tuple[int, int, int]
 REFERENCE_SIZE = 200
@@ -23,6 +23,7 @@ REFERENCE_SIZE = 200
 ASCENT_EM = 0.98
 DESCENT_EM = 0.26
 ELLIPSIS = "…"
+LONGEST_WORD = 400  # characters; wider than any card at any size the fitting tries
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,17 @@ def measure(text: str, size: int, weight: int) -> float:
     shaping is most of a card's layout time)."""
     width = 0.0
     for run in split_runs(text):
-        width += emoji_advance(size) if run.emoji else _run_length(run.text, size, weight)
+        width += emoji_advance(size) if run.emoji else _run_length(run.text, size, weight, run.face)
     return width
 
 
 @lru_cache(maxsize=16384)
-def _run_length(text: str, size: int, weight: int) -> float:
-    return text_font(size, weight).getlength(text)
+def _run_length(text: str, size: int, weight: int, face: str = "text") -> float:
+    return _face_font(face, size, weight).getlength(text)
+
+
+def _face_font(face: str, size: int, weight: int):  # -> ImageFont.FreeTypeFont
+    return arabic_font(size, weight) if face == "arabic" else text_font(size, weight)
 
 
 @lru_cache(maxsize=8192)
@@ -86,16 +91,30 @@ def _reference_width(text: str, weight: int) -> float:
 
 
 def _break_word(word: str, width: float, size: int, weight: int) -> list[str]:
-    """Last resort for a word wider than the box (a long URL): cut it between grapheme clusters."""
-    pieces, current = [], ""
-    for cluster in GRAPHEME.findall(word):
-        if current and measure(current + cluster, size, weight) > width:
-            pieces.append(current)
-            current = cluster
-        else:
-            current += cluster
-    if current:
-        pieces.append(current)
+    """Last resort for a word wider than the box (a long URL): cut it between grapheme clusters.
+
+    Each piece is found by galloping then bisecting over its length, so a piece costs a few measurements of at
+    most twice its own length: linear-ish in the word, where growing one cluster at a time was quadratic."""
+    clusters = GRAPHEME.findall(word)
+    pieces: list[str] = []
+    start, total = 0, len(clusters)
+    while start < total:
+        good, bad, span = start + 1, total + 1, 2  # at least one cluster per piece, even one wider than the box
+        while good < total and bad > total:
+            probe = min(total, start + span)
+            if measure("".join(clusters[start:probe]), size, weight) > width:
+                bad = probe
+            else:
+                good = probe
+            span *= 2
+        while bad <= total and bad - good > 1:
+            middle = (good + bad) // 2
+            if measure("".join(clusters[start:middle]), size, weight) <= width:
+                good = middle
+            else:
+                bad = middle
+        pieces.append("".join(clusters[start:good]))
+        start = good
     return pieces
 
 
@@ -111,7 +130,8 @@ def wrap(text: str, width: float, size: int, weight: int) -> list[str]:
         current: list[str] = []
         current_width = 0.0
         for word in paragraph.split():
-            word_width = _reference_width(word, weight) * scale
+            # A word longer than any line is not shaped whole (raqm on 300 KB takes minutes): it is broken below.
+            word_width = _reference_width(word, weight) * scale if len(word) <= LONGEST_WORD else float("inf")
             if current and current_width + space + word_width <= width:
                 current.append(word)
                 current_width += space + word_width
@@ -191,19 +211,30 @@ def balance(text: str, lines: list[str], width: int, size: int, weight: int) -> 
 def fit_or_truncate(
     text: str, width: int, height: int, *, weight: int, max_size: int, min_size: int, line_height: float = 1.15
 ) -> FittedText:
-    """Like :func:`fit`, but at ``min_size`` drops whole trailing words (marked with …) instead of failing."""
+    """Like :func:`fit`, but at ``min_size`` keeps the lines that fit and ends the last with … instead of failing.
+
+    One wrap and one trim, so the cost stays linear in the text (dropping words one by one and refitting each
+    time made a 30 KB title take half a minute). A single word longer than the box is cut between graphemes by
+    :func:`wrap`, so there is always at least one line to draw.
+    """
     fitted = fit(text, width, height, weight=weight, max_size=max_size, min_size=min_size, line_height=line_height)
     if fitted is not None:
         return fitted
-    words = text.split()
-    while len(words) > 1:
-        words.pop()
-        shortened = " ".join(words).rstrip(",.;:") + ELLIPSIS
-        fitted = fit(shortened, width, height, weight=weight, max_size=min_size, min_size=min_size,
-                     line_height=line_height)  # fmt: skip
-        if fitted is not None:
-            return fitted
-    return FittedText((), min_size, weight, line_height)
+    pitch = round(min_size * line_height)
+    room = max(1, 1 + (height - text_height(1, min_size, line_height)) // pitch)
+    lines = [line for line in wrap(text, width, min_size, weight) if line.strip()][:room]
+    if not lines:
+        return FittedText((), min_size, weight, line_height)
+    lines[-1] = _with_ellipsis(lines[-1], width, min_size, weight)
+    return FittedText(tuple(lines), min_size, weight, line_height)
+
+
+def _with_ellipsis(line: str, width: float, size: int, weight: int) -> str:
+    """``line`` shortened by whole graphemes until it and a closing … fit ``width``."""
+    clusters = GRAPHEME.findall(line.rstrip(",.;: "))
+    while clusters and measure("".join(clusters) + ELLIPSIS, size, weight) > width:
+        clusters.pop()
+    return "".join(clusters).rstrip(",.;: ") + ELLIPSIS
 
 
 def draw_line(canvas: Image.Image, draw: ImageDraw.ImageDraw, x: float, baseline: float, text: str, size: int,
@@ -214,8 +245,8 @@ def draw_line(canvas: Image.Image, draw: ImageDraw.ImageDraw, x: float, baseline
             paste_emoji(canvas, run.text, x, baseline, size)
             x += emoji_advance(size)
         else:
-            draw.text((x, baseline), run.text, font=text_font(size, weight), fill=fill, anchor="ls")
-            x += _run_length(run.text, size, weight)
+            draw.text((x, baseline), run.text, font=_face_font(run.face, size, weight), fill=fill, anchor="ls")
+            x += _run_length(run.text, size, weight, run.face)
     return x
 
 

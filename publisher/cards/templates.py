@@ -448,7 +448,8 @@ def _draw_text_stack(result: Composition, draw, frame: Frame, plan: TextPlan, co
         result.blocks.append(block)
     y += plan.after_badges
 
-    draw.rectangle((plan.left, y + u(8), plan.left + plan.bar, y + plan.title.height - u(8)), fill=theme.accent)
+    if plan.title.height > 2 * u(8):  # a title of nothing drawable has no lines, and so no accent bar
+        draw.rectangle((plan.left, y + u(8), plan.left + plan.bar, y + plan.title.height - u(8)), fill=theme.accent)
     sections = [
         (plan.title, 0, (content.look.title, content.look.ground), "title"),
         (plan.subtitle, plan.sub_gap, (content.look.subtitle, content.look.ground), "subtitle"),

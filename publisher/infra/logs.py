@@ -65,6 +65,8 @@ def configure(*, verbose: bool = False, stream: TextIO | None = None, level: str
         root.addHandler(handler)
     handler.setFormatter(OneLineFormatter(verbose=verbose))
     chosen = "DEBUG" if verbose else (level or os.environ.get("PUBLISHER_LOG_LEVEL") or DEFAULT_LEVEL)
+    if chosen.upper() not in logging.getLevelNamesMapping():
+        raise ValueError(f"PUBLISHER_LOG_LEVEL {chosen!r} is not a log level: DEBUG, INFO, WARNING, ERROR, CRITICAL")
     root.setLevel(chosen.upper())
     if verbose:
         # Details of our own code, not every HTTP library's chatter.

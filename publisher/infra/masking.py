@@ -45,6 +45,9 @@ class Masker:
             if secret and len(secret) >= MIN_SECRET_LENGTH:
                 # The URL-encoded forms too: a token in a query string or a form body appears encoded.
                 variants.update({secret, quote(secret, safe=""), quote_plus(secret)})
+                # As an error message quotes it: escaped ("tok\\n" in a repr) and without stray whitespace.
+                quoted = (secret.encode("unicode_escape").decode("ascii"), secret.strip())
+                variants.update(v for v in quoted if len(v) >= MIN_SECRET_LENGTH)
         # Longest first, so a secret containing another is masked whole.
         self.secrets = sorted(variants, key=len, reverse=True)
 

@@ -14,11 +14,19 @@ import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NestedSecretsSettingsSource,
@@ -41,6 +49,22 @@ def env_name(setting: str, section: str | None = None) -> str:
     return f"{ENV_PREFIX}{nested}{setting.upper()}"
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _one_token(value: Any) -> Any:
+    """A credential or id as pasted: surrounding whitespace (a trailing newline from ``echo`` or ``.env``) is
+    dropped; whitespace or control characters inside are refused, since no token holds them and an HTTP header
+    with them is refused after the fact. The message never repeats the value."""
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not isinstance(raw, str):
+        return value
+    text = raw.strip()
+    if any(char.isspace() or not char.isprintable() for char in text):
+        raise ValueError("holds spaces, line breaks or control characters inside it; paste the value again")
+    return SecretStr(text) if isinstance(value, SecretStr) else text
+
+
 class PlatformSettings(BaseModel):
     """Fields shared by every platform; ``configured`` says whether a target can be published."""
 
@@ -48,6 +72,8 @@ class PlatformSettings(BaseModel):
 
     # The names an operator must set for this platform to be usable, as env var suffixes.
     required: ClassVar[tuple[str, ...]] = ()
+
+    _clean = field_validator("*", mode="before")(_one_token)
 
     def missing(self) -> list[str]:
         return [name for name in self.required if not _present(getattr(self, name, None))]
@@ -156,17 +182,19 @@ class Settings(BaseSettings):
     media_base_url: str | None = None
 
     # Scheduling policy (see the README's operator section).
-    missed_grace_minutes: int = defaults.MISSED_GRACE_MINUTES
+    missed_grace_minutes: NonNegativeInt = defaults.MISSED_GRACE_MINUTES
     blackout_dates: list[date] = []
 
     # The scheduler and worker (publisher.scheduler, worker/). ``namespace`` prefixes every Redis key and the
     # Celery queue, so several installations (or tests) can share one Redis server.
     namespace: str = defaults.NAMESPACE
     # Seconds before Redis redelivers an unacknowledged task; the lease and time limits are derived from it.
-    visibility_timeout: int = defaults.VISIBILITY_TIMEOUT_SECONDS
-    task_time_limit: int = defaults.TASK_TIME_LIMIT_SECONDS
+    visibility_timeout: PositiveInt = defaults.VISIBILITY_TIMEOUT_SECONDS
+    task_time_limit: PositiveInt = defaults.TASK_TIME_LIMIT_SECONDS
     # Posts per minute per platform account, enforced across all workers; unlisted platforms get 30.
-    rate_limits: dict[str, float] = {}
+    rate_limits: dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = {}
+    # The CLI reads it before the settings (logging starts first); here it is checked with the rest (`doctor`).
+    log_level: str = "WARNING"
 
     # The archive and approvals (publisher.archive). Unset URL: an SQLite file in the state dir. A SecretStr
     # because a PostgreSQL URL carries its password.
@@ -204,6 +232,15 @@ class Settings(BaseSettings):
         # Secrets-dir files use the same names as the environment, nesting included
         # (a file PUBLISHER_FACEBOOK__ACCESS_TOKEN), which the plain secrets source does not support.
         return init_settings, env_settings, dotenv_settings, NestedSecretsSettingsSource(file_secret_settings)
+
+    _clean_redis_url = field_validator("redis_url", mode="before")(_one_token)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level: {', '.join(LOG_LEVELS)}")
+        return value.strip().upper()
 
     @field_validator("timezone")
     @classmethod
@@ -261,6 +298,21 @@ class Settings(BaseSettings):
             password = urlsplit(self.database_url.get_secret_value()).password
             values.extend([unquote(password), password] if password else [])
         return values
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """pydantic's error as one line naming each variable (``PUBLISHER_X__BEARER_TOKEN: ...``), without the
+    values it refused: those may be tokens."""
+    parts = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        field = Settings.model_fields.get(loc[0])
+        kind = field.annotation if field is not None else None
+        nested = len(loc) > 1 and isinstance(kind, type) and issubclass(kind, PlatformSettings)
+        name = "__".join(loc[:2] if nested else loc[:1]).upper()
+        detail = ", ".join(loc[1:]) + ": " if len(loc) > 1 and not nested else ""
+        parts.append(f"PUBLISHER_{name}: {detail}{err['msg'].removeprefix('Value error, ')}")
+    return "settings: " + "; ".join(parts)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -8,7 +8,9 @@ survey (SKM) — and the rows the monthly report is drawn from.
     store.py        the archive's listening tables: published targets, snapshots, replies, the purge
     questions.py    is a reply a question? (``?`` or an Indonesian question word)
     report_data.py  the report's rows (the contract between the archive side and the report side)
-    monthly.py      ``load_report_data(settings, month)``: those rows read from the archive
+    storage.py      ``load_report_data(settings, month)``: those rows read from the archive
+    month.py        a report month's bounds in the office's zone
+    report/         ``publisher report``: index.html, report.pdf and metrics.csv drawn from those rows
     skm.py          the regulation's arithmetic (PermenPAN-RB 14/2017): NRR per unsur, IKM, category
     survey.py       ``publisher survey import``: the CSV, its line-numbered errors, the stored result, the draft post
     skm_post.py     the draft results post and its card

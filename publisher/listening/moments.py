@@ -7,10 +7,12 @@ labelled +1 h. Past the last moment a target is never read again by the beat (``
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from publisher.listening.month import month_bounds
 
 MANUAL = "manual"
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -31,24 +33,17 @@ def due_age(published_at: datetime, now: datetime, ages: Sequence[str], taken: s
     return reached[-1]
 
 
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """``2026-12`` → [1 Dec 00:00 UTC, 1 Jan 00:00 UTC)."""
-    year, number = (int(part) for part in month.split("-"))
-    start = datetime(year, number, 1, tzinfo=UTC)
-    return start, start + timedelta(days=calendar.monthrange(year, number)[1])
-
-
-def reads_in_month(published: Iterable[datetime], ages: Sequence[str], month: str) -> int:
-    """How many scheduled snapshots of these publications fall inside ``month``."""
-    start, end = month_bounds(month)
+def reads_in_month(published: Iterable[datetime], ages: Sequence[str], month: str, tz: ZoneInfo) -> int:
+    """How many scheduled snapshots of these publications fall inside ``month`` (in the office's zone)."""
+    start, end = month_bounds(month, tz)
     deltas = [age_delta(age) for age in ages]
     return sum(1 for moment in published for delta in deltas if start <= moment + delta < end)
 
 
 def x_cost_estimate(
-    publications: Iterable[datetime], ages: Sequence[str], month: str, cost_per_read: float
+    publications: Iterable[datetime], ages: Sequence[str], month: str, tz: ZoneInfo, cost_per_read: float
 ) -> tuple[int, float]:
     """(reads, US$) of X this month: each X post's snapshots due in the month × what X bills per post read.
     Manual passes and reply searches come on top; the estimate is of what the beat will do by itself."""
-    reads = reads_in_month(publications, ages, month)
+    reads = reads_in_month(publications, ages, month, tz)
     return reads, round(reads * cost_per_read, 4)

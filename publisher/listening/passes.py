@@ -49,7 +49,7 @@ def scheduled_pass(runtime: Runtime) -> CollectReport | None:
 def x_estimate_line(settings: Settings, runtime: Runtime | None = None, month: str | None = None) -> str:
     """ "X reads 2026-12: 40 scheduled snapshot(s) ≈ US$0.20 …" (or that X reading is off). Counts the X posts
     already published and, given the ``runtime``, those still scheduled (their due time stands in)."""
-    month = month or datetime.now(UTC).strftime("%Y-%m")
+    month = month or datetime.now(settings.tz).strftime("%Y-%m")
     if not settings.read_x:
         return f"X reads {month}: off (PUBLISHER_READ_X=false), no X read calls, US$0"
     try:
@@ -60,7 +60,7 @@ def x_estimate_line(settings: Settings, runtime: Runtime | None = None, month: s
     scheduled = [] if runtime is None else [
         r.due_at for r in runtime.ledger.all() if r.platform == "x" and r.state == State.SCHEDULED and r.due_at
     ]  # fmt: skip
-    reads, dollars = x_cost_estimate([*published, *scheduled], settings.snapshot_ages, month,
+    reads, dollars = x_cost_estimate([*published, *scheduled], settings.snapshot_ages, month, settings.tz,
                                      adapter_class("x").read_cost_usd)  # fmt: skip
     return f"X reads {month}: {reads} scheduled snapshot(s) ≈ US${dollars:.2f} (PUBLISHER_READ_X=false turns them off)"
 

@@ -1,10 +1,12 @@
-"""Post files → validated ``Post``: the model, the loader, the rules, ``publisher check`` and the lookup by id."""
+"""Post files → validated ``Post``: the model, the loader, the rules, ``publisher check`` and the lookup by id.
 
-from publisher.posts.loader import load_post
+Only the model and its problems are re-exported. The loader runs the rules, and the rules check that the card
+fonts can draw a post's scripts (:mod:`publisher.cards`), which imports the adapters and settings, whose brand
+colours are keyed by ``Kind``: re-exporting the loader here would make importing ``posts.model`` import all of
+that first. Import ``load_post``, ``check_paths`` and ``load_post_by_id`` from their modules.
+"""
+
 from publisher.posts.model import Kind, Post, Status
 from publisher.posts.problems import LoadResult, Problem
 
-# Not re-exported: ``check`` (check_paths) and ``lookup`` (load_post_by_id). They read every post against the
-# adapters' limits, and the adapters import the text package, which imports ``posts.model``: re-exporting them here
-# would make importing ``posts.model`` import the adapters first. Import them from their modules.
-__all__ = ["Kind", "LoadResult", "Post", "Problem", "Status", "load_post"]
+__all__ = ["Kind", "LoadResult", "Post", "Problem", "Status"]

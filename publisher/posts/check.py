@@ -14,6 +14,8 @@ from pathlib import Path
 
 from publisher.adapters.registry import adapter_classes
 from publisher.infra.settings import Settings
+from publisher.posts import limits
+from publisher.posts.bounds import supersede_cycles
 from publisher.posts.loader import load_post
 from publisher.posts.model import Post
 from publisher.posts.problems import LoadResult, Problem, error, warning
@@ -81,6 +83,7 @@ def check_paths(paths: Sequence[Path] | None, settings: Settings) -> CheckReport
     context_files, _ = find_post_files([posts_dir]) if posts_dir.is_dir() else ([], [])
     context = [_load(f, targets, settings) for f in context_files if f.resolve() not in checked]
     _cross_file_rules(report.results, context)
+    supersede_cycles(report.results, context)
     for result in report.results:
         if result.post is not None:
             result.problems.extend(_settings_rules(result, settings))
@@ -111,9 +114,9 @@ def _root_for(file: Path, posts_dir: Path, targets: Iterable[Path]) -> Path:
 
 def _display(file: Path) -> str:
     try:
-        return os.path.relpath(file)
+        return limits.escaped(os.path.relpath(file))  # a newline or escape code in a name must not forge output
     except ValueError:  # another drive on Windows
-        return str(file)
+        return limits.escaped(str(file))
 
 
 def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from publisher.posts import limits
 from publisher.posts.model import English, Event, Post, SkmSummary
 from publisher.posts.problems import LoadResult, Problem, error
 from publisher.posts.rules import check_post
@@ -71,6 +72,8 @@ def load_post(
         )
         data.pop(key)
     data.setdefault("id", path.stem)
+    if "body" in result.lines:  # the body's line is that of its first non-blank line
+        result.lines["body"] += body[: len(body) - len(body.lstrip())].count("\n")
     data["body"] = body.strip()
     data["source"] = path
 
@@ -90,8 +93,12 @@ def load_post(
 
 
 def _read_text(path: Path, result: LoadResult) -> str | None:
+    refused = limits.file_problem(path)
+    if refused is not None:
+        result.problems.append(error(result.display, 1, refused))
+        return None
     try:
-        raw = path.read_bytes()
+        raw = limits.read_limited(path)
     except OSError as exc:
         result.problems.append(error(result.display, 1, f"cannot read file: {exc.strerror or exc}"))
         return None
@@ -138,7 +145,11 @@ def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
         if not isinstance(node, yaml.MappingNode):
             result.problems.append(error(result.display, 2, "front matter must be 'key: value' lines"))
             return None
-        duplicates = _index_lines(node, "", result.lines)
+        too_big = _too_big(node)
+        if too_big is not None:
+            result.problems.append(error(result.display, too_big[0], too_big[1]))
+            return None
+        duplicates = _index_lines(node, "", result.lines, set())
         for key, line in duplicates:
             result.problems.append(error(result.display, line, f"key {key!r} appears twice"))
         data = loader.construct_document(node)
@@ -153,16 +164,46 @@ def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
         result.problems.append(error(result.display, line, f"YAML syntax: {detail}"))
         return None
     except yaml.YAMLError as exc:
-        result.problems.append(error(result.display, 1, f"YAML syntax: {exc}"))
+        result.problems.append(error(result.display, 1, limits.one_line(f"YAML syntax: {exc}")))
+        return None
+    except RecursionError:  # the pure-Python parser, before the depth check can see the nodes
+        result.problems.append(error(result.display, 1, f"front matter nests deeper than {limits.MAX_YAML_DEPTH}"))
         return None
     finally:
         loader.dispose()
     return data if not duplicates else None
 
 
-def _index_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> list[tuple[str, int]]:
-    """Record the file line of every key (``event.starts_at``) and list repeated keys."""
+def _too_big(root: yaml.Node) -> tuple[int, str] | None:
+    """(line, why) when the front matter nests too deep or expands to too many values through aliases.
+
+    Walks without recursion and counts a node each time an alias reaches it: nine levels of nine aliases are
+    a few dozen nodes in the file and hundreds of millions once expanded."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    values = 0
+    while stack:
+        node, depth = stack.pop()
+        values += 1
+        line = node.start_mark.line + 2
+        if depth > limits.MAX_YAML_DEPTH:
+            return line, f"front matter nests deeper than {limits.MAX_YAML_DEPTH} levels"
+        if values > limits.MAX_YAML_VALUES:
+            return line, f"front matter expands to more than {limits.MAX_YAML_VALUES:,} values (YAML aliases?)"
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return None
+
+
+def _index_lines(node: yaml.Node, prefix: str, lines: dict[str, int], seen_nodes: set[int]) -> list[tuple[str, int]]:
+    """Record the file line of every key (``event.starts_at``) and list repeated keys.
+
+    A node reached again through an alias is not walked again: its lines are those of where it was written."""
     duplicates: list[tuple[str, int]] = []
+    if id(node) in seen_nodes:
+        return duplicates
+    seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -173,11 +214,11 @@ def _index_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> list[tu
                 duplicates.append((path, line))
             seen.add(key)
             lines.setdefault(path, line)
-            duplicates.extend(_index_lines(value_node, path, lines))
+            duplicates.extend(_index_lines(value_node, path, lines, seen_nodes))
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines.setdefault(f"{prefix}.{index}", item.start_mark.line + 2)
-            duplicates.extend(_index_lines(item, f"{prefix}.{index}", lines))
+            duplicates.extend(_index_lines(item, f"{prefix}.{index}", lines, seen_nodes))
     return duplicates
 
 

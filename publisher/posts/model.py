@@ -24,6 +24,7 @@ from croniter import croniter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from publisher import defaults
+from publisher.posts import limits
 
 DEFAULT_TZ = ZoneInfo(defaults.TIMEZONE)
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
@@ -68,7 +69,17 @@ def parse_time(value: Any, tz: ZoneInfo, *, end_of_day: bool = False) -> datetim
             parsed = datetime.combine(parsed.date(), time(23, 59, 59))
     else:
         raise ValueError(f"unreadable date {value!r}: write it as YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00")
+    if not limits.year_in_range(parsed):
+        raise ValueError(
+            f"date {value!s:.40} is outside the years {limits.EARLIEST_YEAR}–{limits.LATEST_YEAR} "
+            "this publisher handles"
+        )
     if parsed.tzinfo is None:
+        if not limits.wall_time_exists(parsed, tz):
+            raise ValueError(
+                f"{parsed:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skip that hour (daylight saving); "
+                "write a time outside the gap"
+            )
         parsed = parsed.replace(tzinfo=tz)
     return parsed
 
@@ -125,7 +136,10 @@ class Reminder(BaseModel):
                 f"unreadable reminder offset {value!r}: use a number with w, d, h or m, e.g. 7d, 1d, 2h, 30m"
             )
         weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
-        offset = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+        minutes_total = ((weeks * 7 + days) * 24 + hours) * 60 + minutes  # an int: no timedelta overflow
+        if minutes_total * 60 > limits.MAX_REMINDER_OFFSET.total_seconds():
+            raise ValueError(f"reminder offset {text!r} is more than {limits.MAX_REMINDER_OFFSET.days} days")
+        offset = timedelta(minutes=minutes_total)
         if offset <= timedelta(0):
             raise ValueError(f"reminder offset {value!r} must be more than zero")
         return cls(label=text, offset=offset)
@@ -269,9 +283,17 @@ class Post(BaseModel):
     def _check_link(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if any(char.isspace() or not char.isprintable() for char in value):
+            raise ValueError(f"link {value!r} holds spaces or line breaks: write %20 or remove them")
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 -- raises for a port that is not a number
+        except ValueError:
+            raise ValueError(f"link {value!r} is not an http(s) URL") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"link {value!r} is not an http(s) URL")
+        if "@" in parts.netloc:  # https://imigrasi.go.id@evil.example goes to evil.example
+            raise ValueError(f"link {value!r} names a user ('...@'): readers would be sent to another host")
         return value
 
     @field_validator("text", mode="before")
@@ -299,6 +321,15 @@ class Post(BaseModel):
             return None
         if not croniter.is_valid(value):
             raise ValueError(f"repeat {value!r} is not a cron expression (e.g. '0 8 * * 1' = Mondays 08:00)")
+        if limits.RANDOM_CRON_FIELD.search(value.upper()):
+            raise ValueError(f"repeat {value!r}: random ('R') and hashed ('H') fields are not allowed; name the time")
+        return value
+
+    @field_validator("image", mode="before")
+    @classmethod
+    def _check_image(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("image is empty: name a picture file next to the post, or remove the line")
         return value
 
     # --- derived facts ------------------------------------------------------------------------------------

@@ -18,13 +18,12 @@ import json
 import multiprocessing
 import os
 import platform
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cache, partial
 from importlib.metadata import version
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import publisher
@@ -34,6 +33,7 @@ from publisher.cards import templates
 from publisher.cards.cache import cached_render_card
 from publisher.cards.fonts import TEXT_PACKAGE, emoji_coverage, emoji_font, font_versions, text_coverage
 from publisher.cards.render import RENDERER_VERSION, RenderedCard
+from publisher.infra.files import write_atomic
 from publisher.offline.poster import PAPERS, PosterSize, render_poster
 from publisher.posts.model import Post
 from publisher.publishing.targets import Publication
@@ -244,6 +244,33 @@ def _sizes(jobs: Iterable[CardJob]) -> list[tuple[int, int]]:
     return list(sizes)
 
 
+class OutDirLeadsOut(OSError):
+    """A folder inside --out is a symlink to somewhere outside it: writing the site there would write outside."""
+
+
+def refuse_links_out(out_dir: Path) -> None:
+    """Raise :class:`OutDirLeadsOut` when a folder under ``out_dir`` is a symlink leading out of it (files are
+    replaced, never written through, so only folders matter)."""
+    root = out_dir.resolve()
+    for folder, subfolders, _files in os.walk(out_dir):
+        for name in subfolders:
+            path = Path(folder) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                raise OutDirLeadsOut(f"{path} is a link to {path.resolve()}, outside {out_dir}: remove it first")
+
+
+def site_path(out_dir: Path, relative: str) -> Path | None:
+    """``out_dir / relative`` when that names a file inside ``out_dir``; ``None`` for an absolute path, a ``..``
+    step, or a folder that is a symlink leading out of ``out_dir``."""
+    pure = PurePosixPath(relative) if isinstance(relative, str) and relative else None
+    if pure is None or pure.is_absolute() or ".." in pure.parts or "\\" in relative or "\0" in relative:
+        return None
+    candidate = out_dir / pure
+    if not candidate.parent.resolve().is_relative_to(out_dir.resolve()):
+        return None
+    return candidate
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write ``data`` atomically unless the file already holds exactly it; returns whether it wrote."""
     try:
@@ -251,12 +278,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_atomic(path, data, mode=0o644)
     return True
 
 
@@ -302,8 +324,14 @@ class CardRenderer:
             raw = json.loads((self.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
             if raw.get("version") != MANIFEST_VERSION:
                 return {}, {}
-            cards = {path: CardFile(**entry) for path, entry in raw.get("cards", {}).items()}
-            return cards, {str(path): str(key) for path, key in raw.get("pages", {}).items()}
+            # The manifest lives in --out, where anyone may have edited it: only paths inside --out are believed.
+            cards = {
+                path: CardFile(**entry)
+                for path, entry in raw.get("cards", {}).items()
+                if site_path(self.out_dir, path) is not None and entry.get("path") == path
+            }
+            pages = {str(path): str(key) for path, key in raw.get("pages", {}).items()}
+            return cards, {path: key for path, key in pages.items() if site_path(self.out_dir, path) is not None}
         except (OSError, ValueError, TypeError, AttributeError):
             return {}, {}
 
@@ -344,7 +372,9 @@ class CardRenderer:
         """
         pages = dict(sorted(pages.items()))
         for stale in (set(self.previous) - set(self.current)) | (set(self.previous_pages) - set(pages)):
-            (self.out_dir / stale).unlink(missing_ok=True)
+            path = site_path(self.out_dir, stale)
+            if path is not None:
+                path.unlink(missing_ok=True)
         manifest = {
             "version": MANIFEST_VERSION,
             "cards": {path: asdict(card) for path, card in sorted(self.current.items())},

@@ -37,7 +37,13 @@ from publisher.listening.store import EngagementStore
 from publisher.posts.check import CheckReport, check_paths, find_post_files
 from publisher.posts.model import Kind, Post
 from publisher.posts.problems import LoadResult, Problem
-from publisher.preview.render import CardFile, CardJob, CardRenderer, write_if_changed
+from publisher.preview.render import (
+    CardFile,
+    CardJob,
+    CardRenderer,
+    refuse_links_out,
+    write_if_changed,
+)
 from publisher.publishing.ledger import Ledger, TargetRecord
 from publisher.publishing.targets import MAIN, Publication, publications
 from publisher.text.captions import Caption, build_caption
@@ -224,6 +230,7 @@ def build_site(
     tz = settings.tz
     now = (now or datetime.now(tz)).astimezone(tz)
     out_dir.mkdir(parents=True, exist_ok=True)
+    refuse_links_out(out_dir)
     with_posters = posters
     renderer = CardRenderer(
         out_dir, cache_dir=cache_dir if cache_dir is not None else settings.state_dir / "cards", brand=settings.brand

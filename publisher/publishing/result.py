@@ -9,6 +9,7 @@ from typing import Any
 
 from publisher.adapters.results import Outcome
 from publisher.infra.logs import event
+from publisher.posts.limits import one_line
 from publisher.publishing.ledger import State, TargetRecord
 from publisher.publishing.targets import parse_target_id
 
@@ -47,7 +48,11 @@ class TargetResult:
         return self.state == State.FAILED and self.outcome in (Outcome.RETRY_AFTER, Outcome.TRANSIENT)
 
     def line(self) -> str:
-        """One line for a person: ``facebook: published https://...``, ``telegram: failed (auth): ...``."""
+        """One line for a person: ``facebook: published https://...``, ``telegram: failed (auth): ...``; a
+        platform's multi-line error page is folded onto it, control characters escaped."""
+        return one_line(self._line())
+
+    def _line(self) -> str:
         where = self.permalink or self.remote_id or ""
         dry = " (dry run)" if self.dry_run else ""
         if self.state == State.PUBLISHED:

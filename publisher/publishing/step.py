@@ -231,8 +231,12 @@ def _prepare(attempt: Attempt) -> TargetResult | None:
             settings=attempt.settings,
         )
     except Exception as exc:
+        # Nothing was sent, and a post `check` accepts renders: what failed here is more likely the moment (a task
+        # time limit fired while drawing, a full disk) than the post, so the target may be tried again.
         message = f"could not prepare the {attempt.adapter_cls.label} image or caption: {exc}"
-        attempt.ledger.transition(attempt.target, PRE_SEND, State.FAILED, outcome=Outcome.INVALID, error=message)
+        attempt.ledger.transition(
+            attempt.target, PRE_SEND, State.FAILED, outcome=Outcome.TRANSIENT, retryable=True, error=message
+        )
         log.exception("target=%s preparing failed", attempt.target)
         return attempt.answer(message=message)
     return None

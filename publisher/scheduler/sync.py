@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
+import redis
+
 from publisher.posts.check import check_paths
 from publisher.posts.model import Post
 from publisher.publishing.ledger import Ledger, PseudoState, State
@@ -72,7 +74,13 @@ def sync_posts(runtime: Runtime, *, now: float | None = None) -> SyncReport:
     for post in ready.values():
         if post.id in superseded:
             continue
-        _schedule_post(runtime, post, now, report)
+        try:
+            _schedule_post(runtime, post, now, report)
+        except redis.RedisError:
+            raise
+        except Exception:  # one post that breaks scheduling must not keep every other post unscheduled
+            log.exception("post %s could not be scheduled; the others are", post.id)
+            report.invalid_posts.append(post.id)
     for post_id in sorted(known | set(superseded)):
         if post_id in report.invalid_posts:
             continue

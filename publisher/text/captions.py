@@ -88,7 +88,8 @@ def _lead(title: str, body: str) -> tuple[str, str]:
     body = body.strip()
     if not body:
         return "", title.strip()
-    if " ".join(body.split()).casefold().startswith(" ".join(title.split()).casefold()):
+    opening, wanted = " ".join(body.split()).casefold(), " ".join(title.split()).casefold()
+    if opening.startswith(wanted) and not opening[len(wanted) : len(wanted) + 1].isalnum():  # a whole-word match
         return "", body
     return title.strip(), body
 

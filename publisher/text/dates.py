@@ -47,3 +47,8 @@ def format_wib(moment: datetime, tz: ZoneInfo = OFFICE_TZ) -> str:
     """Full Indonesian date and time in the office's zone."""
     local = moment.astimezone(tz)
     return f"{format_date_id(local)} · {format_time_id(local)}"
+
+
+def format_local(moment: datetime) -> str:
+    """The date and time in the zone it was written in, with that zone's own abbreviation (WIB, CET, ...)."""
+    return f"{format_date_id(moment)} · {format_time_id(moment)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from publisher.posts.bounds import check_bounds
 from publisher.posts.model import Post
 from publisher.posts.problems import LoadResult, Problem
 from publisher.posts.rules import events, references
@@ -22,6 +23,7 @@ RULES: tuple[Rule, ...] = (
     events.event_start,
     events.reminders,
     references.unused_text,
+    check_bounds,  # every limit in publisher.posts.limits: sizes, depths, dates, scripts, cron horizons
 )
 
 

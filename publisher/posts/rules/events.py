@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from publisher.posts.model import Kind, Post
 from publisher.posts.problems import LoadResult, Problem, error, warning
-from publisher.text.dates import format_wib
+from publisher.text.dates import format_local
 
 
 def validity(post: Post, result: LoadResult) -> list[Problem]:
     if post.valid_until is None or post.valid_until >= post.publish_at:
         return []
     message = (
-        f"valid_until ({format_wib(post.valid_until)}) is before publish_at "
-        f"({format_wib(post.publish_at)}): the post would never be valid"
+        f"valid_until ({format_local(post.valid_until)}) is before publish_at "
+        f"({format_local(post.publish_at)}): the post would never be valid"
     )
     return [error(result.display, result.line_of("valid_until"), message)]
 
@@ -29,7 +29,8 @@ def event_start(post: Post, result: LoadResult) -> list[Problem]:
     if post.event is not None and post.event.reminders and starts_at is None:
         problems.append(error(path, line("event.reminders", "event"), "event.reminders need event.starts_at"))
     if starts_at is not None and post.publish_at >= starts_at:
-        message = f"publish_at ({format_wib(post.publish_at)}) is not before the event starts ({format_wib(starts_at)})"
+        publish_at, starts = format_local(post.publish_at), format_local(starts_at)
+        message = f"publish_at ({publish_at}) is not before the event starts ({starts})"
         problems.append(error(path, line("publish_at"), message))
     return problems
 
@@ -48,6 +49,6 @@ def reminders(post: Post, result: LoadResult) -> list[Problem]:
             bound = "after valid_until"
         else:
             continue
-        message = f"reminder {reminder.label} ({format_wib(due)}) falls {bound}; it will be skipped"
+        message = f"reminder {reminder.label} ({format_local(due)}) falls {bound}; it will be skipped"
         problems.append(warning(result.display, where, message))
     return problems

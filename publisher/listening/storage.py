@@ -1,7 +1,7 @@
 """``load_report_data(settings, month)``: the monthly report's rows (:mod:`publisher.listening.report_data`) read
-from the archive, for the report side to draw.
+from the archive, for the report side (:mod:`publisher.listening.report`) to draw.
 
-What belongs to a month:
+What belongs to a month (its bounds in the office's zone):
     publications  every real-run outcome settled in the month (what went out, failures, unknowns, approvals)
     snapshots     every snapshot of the targets published in the month, whenever it was taken (a post of the
                   28th has its +7 d figure in the next month; the month's report still shows it)
@@ -23,7 +23,7 @@ from publisher.archive.database import open_engine
 from publisher.archive.outcomes import Archive, ArchiveState
 from publisher.archive.tables import audience, outcomes, replies, skm_results, snapshots
 from publisher.infra.settings import Settings
-from publisher.listening.moments import month_bounds
+from publisher.listening.month import month_bounds, month_start
 from publisher.listening.report_data import (
     AudienceRow,
     PublicationRow,
@@ -43,7 +43,7 @@ WHY_STATES = (ArchiveState.FAILED, ArchiveState.UNKNOWN, ArchiveState.MISSED, Ar
 
 def load_report_data(settings: Settings, month: str, *, now: datetime | None = None) -> ReportData:
     """Everything the report for ``month`` (``YYYY-MM``) shows, from the archive (opened, migrated if needed)."""
-    start, end = month_bounds(month)
+    start, end = month_bounds(month, settings.tz)
     engine = open_engine(settings)
     return ReportData(
         month=month,
@@ -186,14 +186,14 @@ def _skm_results(settings: Settings, engine: Engine) -> list[dict[str, Any]]:
 
 def period_touches(period: str, month: str) -> bool:
     """``2026-Q4`` touches 2026-10 … 2026-12; ``2026-S2`` 2026-07 … 12; ``2026-12`` itself; ``2026`` every month."""
+    first = month_start(month)
     year, _, part = period.upper().partition("-")
-    month_year, number = (int(x) for x in month.split("-"))
-    if int(year) != month_year:
+    if int(year) != first.year:
         return False
     if not part:
         return True
     if part[0] == "Q":
-        return (number - 1) // 3 + 1 == int(part[1])
+        return (first.month - 1) // 3 + 1 == int(part[1])
     if part[0] == "S":
-        return (number - 1) // 6 + 1 == int(part[1])
-    return int(part) == number
+        return (first.month - 1) // 6 + 1 == int(part[1])
+    return int(part) == first.month
