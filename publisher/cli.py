@@ -266,7 +266,7 @@ def preview(ctx: Context, paths: tuple[Path, ...], out_dir: Path, ledger: bool |
     Open DIR/index.html in a browser; no server needed. Opens no outside socket. Exits 1 when any post is
     invalid (the others are still previewed).
     """
-    from publisher.preview.ledger import preview_ledger
+    from publisher.preview.ledger import preview_engagement, preview_ledger
     from publisher.preview.site import build_site
 
     settings = ctx.settings
@@ -275,6 +275,7 @@ def preview(ctx: Context, paths: tuple[Path, ...], out_dir: Path, ledger: bool |
         settings,
         out_dir,
         ledger=preview_ledger(settings, ledger),
+        engagement=preview_engagement(settings, ledger),
         show_progress=sys.stderr.isatty(),
         posters=posters,
     )
@@ -340,6 +341,10 @@ def status(ctx: Context, as_json: bool) -> None:
         Console().print(rich_table(report))
     else:
         click.echo(plain_text(report))
+    if not as_json and ctx.settings.x.configured:
+        from publisher.listening.passes import x_estimate_line
+
+        click.echo(x_estimate_line(ctx.settings, _scheduler_runtime(ctx.settings)), err=True)
 
 
 @cli.command()
@@ -622,6 +627,25 @@ def survey_import(
     click.echo(f"draft post written: {done.post_path} (check it, then set status: ready)")
     if done.ignored_columns:
         click.echo(f"ignored, not stored: {', '.join(done.ignored_columns)}")
+
+
+@cli.command("collect")
+@click.option("--post", "post_id", metavar="ID", help="Only this post's published targets (all its replies too).")
+@pass_context
+def collect_engagement(ctx: Context, post_id: str | None) -> None:
+    """One engagement collection pass now: metrics and replies of every published target (read-only calls).
+
+    Snapshots are stored with the platform's own metric names ("manual" snapshots; the beat takes its own at
+    +1h, +24h, +7d, +30d, PUBLISHER_SNAPSHOT_AGES). Exits 1 when any platform failed; the others are still
+    collected.
+    """
+    from publisher.listening.passes import report_lines, run_pass, x_estimate_line
+
+    report = run_pass(ctx.settings, manual=True, post=post_id)
+    for line in report_lines(report):
+        click.echo(line)
+    click.echo(x_estimate_line(ctx.settings, _scheduler_runtime(ctx.settings)), err=True)
+    sys.exit(report.exit_code)
 
 
 # --- the archive: approve, audit (publisher.archive) ----------------------------------------------------------------

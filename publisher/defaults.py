@@ -49,3 +49,16 @@ crash or a redelivery, and a person's ``publisher publish`` reconciles it instea
 
 MAX_ATTEMPTS = 8
 """Starts of one target by the worker, crashes included, before it gives up: a poison target cannot loop."""
+
+SNAPSHOT_AGES = ("1h", "24h", "7d", "30d")
+"""When after publication the beat takes a post's engagement snapshot: early reach, the first day, the week, the
+month (the monthly report's figure). ``PUBLISHER_SNAPSHOT_AGES=1h,24h,7d,30d``."""
+
+REPLY_RETENTION_DAYS = 365
+"""How long the public's replies (people's words) are kept: a year covers the annual report, then they go."""
+
+REPLY_WINDOW_DAYS = 31
+"""``publisher collect`` reads the replies of posts published this recently (a month's conversation)."""
+
+COLLECT_SECONDS = 300.0
+"""How often the beat looks for due snapshots; a snapshot is taken within this long of its moment."""

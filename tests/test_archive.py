@@ -8,12 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command as alembic_command
 from pydantic import SecretStr
 from sqlalchemy import func, inspect, select, text
 
 from publisher.archive import approvals
 from publisher.archive.cards import CardStore, render_cache_lookup
-from publisher.archive.database import create_archive_engine, current_revision, migrate, open_engine
+from publisher.archive.database import alembic_config, create_archive_engine, current_revision, migrate, open_engine
 from publisher.archive.outcomes import Archive, ArchiveState, archive_lag, archive_settled, catch_up_all
 from publisher.archive.tables import outcomes
 from publisher.infra.settings import Settings
@@ -179,13 +180,17 @@ def test_events_filter_by_time_and_post(archive_settings: Settings, archive_ledg
 
 # --- migrations -------------------------------------------------------------------------------------------------
 
+HEAD = "0003"  # revision 0003: the listening tables (publisher.listening)
+
 
 def test_migration_from_an_empty_database(archive_url: str) -> None:
     engine = create_archive_engine(archive_url)
     assert current_revision(engine) is None
     migrate(engine)
-    assert current_revision(engine) == "0002"
-    assert {"approvals", "outcomes"} <= set(inspect(engine).get_table_names())
+    assert current_revision(engine) == HEAD
+    assert {"approvals", "outcomes", "snapshots", "replies", "audience", "skm_results"} <= set(
+        inspect(engine).get_table_names()
+    )
     migrate(engine)  # at head already: nothing to do, no error
     engine.dispose()
 
@@ -203,7 +208,7 @@ def test_migration_from_the_previous_revision_keeps_the_rows(archive_url: str) -
             {"no": False, "now": utc_now()},
         )
     migrate(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == HEAD
     assert "detail" in {c["name"] for c in inspect(engine).get_columns("outcomes")}
     assert "ix_outcomes_settled_at" in {i["name"] for i in inspect(engine).get_indexes("outcomes")}
     with engine.connect() as connection:
@@ -230,14 +235,14 @@ def test_processes_starting_at_once_migrate_once(archive_url: str) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert current_revision(engines[0]) == "0002"
+    assert current_revision(engines[0]) == HEAD
     for engine in engines:
         engine.dispose()
 
 
 def test_the_engine_is_opened_and_migrated_once_per_process(archive_settings: Settings) -> None:
     assert open_engine(archive_settings) is open_engine(archive_settings)
-    assert current_revision(open_engine(archive_settings)) == "0002"
+    assert current_revision(open_engine(archive_settings)) == HEAD
 
 
 def test_render_cache_lookup_finds_cards_by_content(tmp_path: Path) -> None:
@@ -246,3 +251,14 @@ def test_render_cache_lookup_finds_cards_by_content(tmp_path: Path) -> None:
     lookup = render_cache_lookup([tmp_path, tmp_path / "missing"])
     assert lookup(hashlib.sha256(CARD).hexdigest()) == CARD
     assert lookup("0" * 64) is None
+
+
+def test_the_listening_revision_goes_down_and_up_again(archive_url: str) -> None:
+    engine = create_archive_engine(archive_url)
+    migrate(engine)
+    with engine.begin() as connection:
+        alembic_command.downgrade(alembic_config(connection), "0002")
+    assert "snapshots" not in set(inspect(engine).get_table_names())
+    migrate(engine)
+    assert current_revision(engine) == HEAD and "replies" in set(inspect(engine).get_table_names())
+    engine.dispose()

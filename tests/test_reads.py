@@ -173,3 +173,29 @@ def test_a_failed_batch_keeps_what_earlier_batches_read(make_adapter, fake_platf
         make_adapter("facebook").read_metrics(ids)
     assert caught.value.result.outcome is Outcome.INVALID
     assert [s.remote_id for s in caught.value.partial] == ids[:50]
+
+
+@pytest.mark.parametrize("name", ["instagram", "threads"])
+def test_a_withdrawn_insights_metric_is_missing_and_the_rest_still_read(name, make_adapter, fake_platform):
+    # Meta withdraws metrics (Instagram's impressions and plays, 2025): asking for one fails the whole request.
+    api = fake_platform.api(name)
+    api.insight_names = frozenset(api.insight_names - {"views"})
+    metrics = {k: v for k, v in METRICS[name].items() if k != "views"}
+    for n in (1, 2):
+        seed(fake_platform, name, fake_id(name, n), metrics=metrics)
+
+    snapshots = make_adapter(name).read_metrics([fake_id(name, 1), fake_id(name, 2)])
+    assert [s.missing for s in snapshots] == [("views",), ("views",)]
+    assert all({k: v for k, v in s.metrics.items() if k != "views"} == metrics for s in snapshots)
+    assert len(fake_platform.calls(name, "/insights")) == 3  # refused once, then only the offered ones
+
+
+def test_a_withdrawn_facebook_insight_leaves_the_counts_read(make_adapter, fake_platform):
+    api = fake_platform.api("facebook")
+    api.insight_names = frozenset({"post_total_media_view_unique"})  # post_clicks withdrawn
+    seed(fake_platform, "facebook", fake_id("facebook", 1), metrics=METRICS["facebook"])
+
+    [snapshot] = make_adapter("facebook").read_metrics([fake_id("facebook", 1)])
+    assert {k: snapshot.metrics[k] for k in ("reactions", "comments", "shares")} == {"reactions": 12, "comments": 3,
+                                                                                     "shares": 2}  # fmt: skip
+    assert snapshot.missing == ("post_total_media_view_unique", "post_clicks")

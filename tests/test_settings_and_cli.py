@@ -12,7 +12,7 @@ from publisher.cli import cli
 from publisher.infra.settings import load_settings
 
 CONTRACT_VERBS = ["check", "preview", "publish", "run", "status", "retract", "doctor", "poster", "pause", "resume"]
-CONTRACT_VERBS += ["digest", "announce", "report"]
+CONTRACT_VERBS += ["digest", "announce", "report", "collect"]
 
 
 def test_env_nesting_and_secrets_are_masked(monkeypatch, tmp_path):

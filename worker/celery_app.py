@@ -22,6 +22,7 @@ import logging
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
+from publisher import defaults
 from publisher.infra import logs
 from publisher.infra.masking import Masker, install_log_masking
 from publisher.infra.redis import redis_url
@@ -70,6 +71,12 @@ def celery_config(settings: Settings) -> dict:
             # expires: a tick nobody ran in time is dropped, not run late in a pile
             "tick": {"task": "worker.tasks.tick", "schedule": TICK_SECONDS, "options": {"expires": 5}},
             "sweep": {"task": "worker.tasks.sweep", "schedule": SWEEP_SECONDS, "options": {"expires": 30}},
+            # listening: due snapshots (+1 h, +24 h, +7 d, +30 d) and the purge of old replies; read-only
+            "collect": {
+                "task": "worker.tasks.collect_due",
+                "schedule": defaults.COLLECT_SECONDS,
+                "options": {"expires": defaults.COLLECT_SECONDS},
+            },
         },
     }
 

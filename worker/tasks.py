@@ -14,6 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
+from publisher.listening import passes
 from publisher.scheduler import dispatch, runtime, sync, work
 from worker.celery_app import app
 
@@ -91,3 +92,15 @@ def publish_targets(self, target_ids: list[str]) -> dict[str, int]:
         raise batch.error
     # Counts, not ids: Celery logs a task's return value, and each target's outcome already has its one line.
     return dict(Counter(step.action.value for step in batch.steps.values()))
+
+
+@app.task(ignore_result=True, time_limit=passes.PASS_TIME_LIMIT_SECONDS, soft_time_limit=passes.PASS_SOFT_LIMIT_SECONDS)
+def collect_due() -> dict:
+    """The beat's collection pass: the snapshots due now, read-only; what the rate limit does not allow now is
+    left for the next pass. One pass at a time (a slow platform must not stack passes up)."""
+    report = passes.scheduled_pass(runtime.current())
+    if report is None:
+        return {"not run": "another pass is running"}
+    for line in passes.report_lines(report):
+        (log.warning if "FAILED" in line else log.info)("collect: %s", line)
+    return {name: result.snapshots for name, result in report.platforms.items()}

@@ -19,7 +19,7 @@ from typing import Any
 from publisher.adapters.base import CardSpec, CredentialCheck, Failed, Outgoing
 from publisher.adapters.graph import GraphAdapter, insight_values
 from publisher.adapters.reads import MetricSnapshot, Reply, count_or_none, parse_api_time
-from publisher.adapters.results import PublishResult
+from publisher.adapters.results import Outcome, PublishResult
 from publisher.infra.settings import FacebookSettings
 from publisher.text.counting import Counting
 
@@ -66,11 +66,20 @@ class FacebookAdapter(GraphAdapter):
         return None
 
     def _read_metrics(self, batch: list[str]) -> list[MetricSnapshot]:
-        fields = (
-            f"reactions.summary(true),comments.summary(true),shares,insights.metric({','.join(self.insight_metrics)})"
-        )
-        body = self.get("", ids=",".join(batch), fields=fields)
+        counts = "reactions.summary(true),comments.summary(true),shares"
+        insights = f",insights.metric({','.join(self.insight_metrics)})"
+        try:
+            body = self.get("", ids=",".join(batch), fields=counts + ("" if self._no_insights else insights))
+        except Failed as failure:
+            # A withdrawn insights metric fails the whole read (#100, "must be a valid insights metric"):
+            # the counts are read without the insights, which stay missing (None) for the rest of the pass.
+            if self._no_insights or not _refused_insights(failure):
+                raise
+            self._no_insights = True
+            body = self.get("", ids=",".join(batch), fields=counts)
         return [self.snapshot(post_id, _counters(body.get(post_id))) for post_id in batch]
+
+    _no_insights = False
 
     def _read_replies(self, remote_id: str) -> list[Reply]:
         fields = "id,message,created_time,from,permalink_url"
@@ -111,3 +120,8 @@ def _counters(node: Any) -> dict[str, Any]:
     if isinstance(node.get("shares"), dict):
         counters["shares"] = count_or_none(node["shares"].get("count"))
     return counters
+
+
+def _refused_insights(failure: Failed) -> bool:
+    message = failure.result.message
+    return failure.result.outcome is Outcome.INVALID and "(#100)" in message and "insights metric" in message

@@ -122,6 +122,19 @@ class GraphAdapter(Adapter):
         return DeleteResult(True, f"{self.label}: deleted {remote_id}")
 
 
+OFFERED_METRICS = re.compile(r"must be one of the following values: ([\w, ]+)")
+
+
+def withdrawn_metrics_left(result: PublishResult, asked: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The asked metrics Graph still offers, when ``result`` is its #100 refusal naming the valid ones; None
+    when the failure is anything else."""
+    match = OFFERED_METRICS.search(result.message) if result.outcome is Outcome.INVALID else None
+    if match is None:
+        return None
+    valid = {name.strip() for name in match.group(1).split(",")}
+    return tuple(name for name in asked if name in valid)
+
+
 def insight_values(body: Any) -> dict[str, Any]:
     """``{"data": [{"name", "values": [{"value"}]} …]}`` (or ``total_value``) as {name: value}; a metric the
     answer leaves out is simply absent (the Insights API answers "no data" with an empty list, not 0)."""
@@ -182,10 +195,21 @@ class ContainerAdapter(GraphAdapter):
     # --- reading ---------------------------------------------------------------------------------------------
 
     def _read_metrics(self, batch: list[str]) -> list[MetricSnapshot]:
-        metric = ",".join(self.metric_names)
-        return [
-            self.snapshot(media_id, insight_values(self.get(media_id, "insights", metric=metric))) for media_id in batch
-        ]
+        return [self.snapshot(media_id, self._insights(media_id)) for media_id in batch]
+
+    def _insights(self, media_id: str) -> dict[str, Any]:
+        """One media's insights. Meta withdraws metrics (impressions, plays, 2025): the whole request then fails
+        #100 listing the names still offered, so it is asked again without the withdrawn ones, which stay
+        missing (None) — never 0 — and later requests of this pass ask for the offered ones only."""
+        offered = getattr(self, "_offered", None) or self.metric_names
+        try:
+            return insight_values(self.get(media_id, "insights", metric=",".join(offered)))
+        except Failed as failure:
+            still = withdrawn_metrics_left(failure.result, offered)
+            if still is None:
+                raise
+            self._offered = still
+            return insight_values(self.get(media_id, "insights", metric=",".join(still))) if still else {}
 
     def _read_replies(self, remote_id: str) -> list[Reply]:
         own = self._own_username()

@@ -62,13 +62,15 @@ def build_adapter(
     on_progress: ProgressCallback | None = None,
     transport: Transport | None = None,
     media: MediaStore | None = None,
+    reading: bool = False,
 ) -> Adapter:
     """An adapter for platform ``name`` from the whole ``Settings``, ready to publish.
 
     ``dry_run`` picks ``DryRunTransport`` (records, never connects) over ``RequestsTransport``. ``secrets``
     defaults to every secret in ``settings``; they are masked in every message, log line and dry-run record.
     ``on_progress(target_id, key, value)`` receives the evidence a later ``reconcile`` needs; pass it back as
-    ``Outgoing.progress``. ``transport``/``media`` override the choice (tests only).
+    ``Outgoing.progress``. ``transport``/``media`` override the choice (tests only). ``reading``: for read calls
+    only (listening), which upload nothing, so a platform that fetches images by URL needs no media store.
     Raises ``ConfigurationError`` (``NotConfigured``) with the variables to set; never for a dry run's media.
     """
     try:
@@ -86,7 +88,7 @@ def build_adapter(
 
     if transport is None:
         transport = DryRunTransport(secrets) if dry_run else RequestsTransport(masker=Masker(secrets))
-    if media is None and cls.needs_public_media_url:
+    if media is None and cls.needs_public_media_url and not reading:
         if dry_run:
             media = DryRunMediaStore(settings.media_base_url)
         else:

@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -90,4 +92,76 @@ outcomes = Table(
     Column("detail", Text, nullable=True),  # revision 0002: why it failed / was skipped / was resolved
     UniqueConstraint("dry_run", "target_id", "state", "attempts", name="uq_outcomes_settled"),
     Index("ix_outcomes_settled_at", "settled_at"),  # revision 0002: audit reads in time order
+)
+
+# --- listening (revision 0003): what comes back from the public -----------------------------------------------
+# ``snapshots``: one row per metric of one published target at one collection moment, under the platform's own
+# metric name; ``value`` NULL = the platform did not return it (never 0). ``replies``: the public's words, purged
+# after PUBLISHER_REPLY_RETENTION_DAYS; no display names, no avatars. ``audience``: account-level figures.
+# ``skm_results``: the imported satisfaction surveys, one row per period (the fields of publisher survey import).
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("target_id", String(300), nullable=False),
+    Column("post_id", String(100), nullable=False),
+    Column("occurrence", String(100), nullable=False),
+    Column("platform", String(40), nullable=False),
+    Column("remote_id", String(300), nullable=False),
+    Column("metric", String(100), nullable=False),
+    Column("value", BigInteger, nullable=True),
+    Column("api_version", String(40), nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("age", String(10), nullable=False),  # "1h", "24h", "7d", "30d" or "manual"
+    Index("ix_snapshots_target_age", "target_id", "age"),
+    Index("ix_snapshots_fetched_at", "fetched_at"),
+)
+
+replies = Table(
+    "replies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(40), nullable=False),
+    Column("reply_id", String(300), nullable=False),
+    Column("target_id", String(300), nullable=False),
+    Column("post_id", String(100), nullable=False),
+    Column("remote_id", String(300), nullable=False),  # the published post: the thread
+    Column("author_handle", String(200), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=True),
+    Column("permalink", Text, nullable=True),
+    Column("from_office", Boolean, nullable=False),
+    Column("is_question", Boolean, nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "reply_id", name="uq_replies_platform_reply"),
+    Index("ix_replies_thread", "platform", "remote_id"),
+    Index("ix_replies_created_at", "created_at"),
+)
+
+audience = Table(
+    "audience",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(40), nullable=False),
+    Column("metric", String(100), nullable=False),
+    Column("value", BigInteger, nullable=True),
+    Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+skm_results = Table(
+    "skm_results",
+    metadata,
+    Column("period", String(10), primary_key=True),
+    Column("respondents", Integer, nullable=False),
+    Column("totals", Text, nullable=False),
+    Column("nrr", Text, nullable=False),
+    Column("ikm", Float, nullable=False),
+    Column("ikm_exact", String(60), nullable=False),
+    Column("category", String(1), nullable=False),
+    Column("mutu", String(40), nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    Column("source_file", Text, nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    Column("post", String(100), nullable=False),
 )

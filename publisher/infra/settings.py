@@ -224,6 +224,11 @@ class Settings(BaseSettings):
     require_approval: bool = False
     # Who may approve: "Ani, Budi" or ["Ani", "Budi"]; unset: anyone (the two-person rule still holds).
     approvers: Annotated[list[str] | None, NoDecode] = None
+    # Listening (publisher.listening.collect). Snapshot moments after publication ("1h,24h,7d,30d"); the
+    # public's replies are kept this many days, then purged; X bills every post read, so its reading can be off.
+    snapshot_ages: Annotated[list[str], NoDecode] = list(defaults.SNAPSHOT_AGES)
+    reply_retention_days: int = defaults.REPLY_RETENTION_DAYS
+    read_x: bool = True
     # The office's identity on cards, posters, digests and texts (PUBLISHER_BRAND__OFFICE, __PHONE, ...).
     brand: Brand = Brand()
 
@@ -278,6 +283,17 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             names = [str(name).strip() for name in value if str(name).strip()]
             return names or None
+        return value
+
+    @field_validator("snapshot_ages", mode="before")
+    @classmethod
+    def _age_list(cls, value: object) -> object:
+        names = [n.strip() for n in value.split(",")] if isinstance(value, str) else value
+        if isinstance(names, list | tuple):
+            bad = [n for n in names if not re.fullmatch(r"\d+[mhd]", str(n))]
+            if bad:
+                raise ValueError(f"snapshot ages {bad}: write minutes, hours or days such as 1h,24h,7d,30d")
+            return [str(n) for n in names if n]
         return value
 
     @cached_property

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.listening.skm import COLUMNS, HIGHEST_SCORE, LOWEST_SCORE, Period, SkmResult
+from publisher.listening.skm_archive import keep_result
 from publisher.listening.skm_post import draft_post_text
 from publisher.posts.problems import Problem, error
 
@@ -287,4 +288,5 @@ def import_survey(
     staged = [(_stage(post_path, text), post_path), (store.staged(period, record), store.path(period))]
     for temporary, target in staged:
         os.replace(temporary, target)
+    keep_result(settings, record)
     return SurveyImport(period, result, post_id, post_path, record, tuple(responses.ignored_columns))

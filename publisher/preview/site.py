@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import regex
@@ -32,6 +33,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from publisher.adapters.base import Adapter
 from publisher.adapters.registry import adapter_classes
 from publisher.infra.settings import Settings
+from publisher.listening.store import EngagementStore
 from publisher.posts.check import CheckReport, check_paths, find_post_files
 from publisher.posts.model import Kind, Post
 from publisher.posts.problems import LoadResult, Problem
@@ -76,6 +78,7 @@ class PlatformView:
     card: CardFile
     card_en: CardFile | None = None
     ledger: TargetRecord | None = None  # of the main publication, when a ledger was read
+    metrics: dict[str, Any] | None = None  # the newest snapshot (listening), when the archive was read
 
     @property
     def name(self) -> str:
@@ -217,10 +220,12 @@ def build_site(
     show_progress: bool = False,
     cache_dir: Path | None = None,
     posters: bool = True,
+    engagement: EngagementStore | None = None,
 ) -> PreviewReport:
     """Check ``paths`` (default: the posts dir), render every card of every valid post and write the site.
 
     ``posters``: also write each post's A4 poster PDF and link it, when the cards package has a poster renderer.
+    ``engagement``: a :class:`publisher.listening.store.EngagementStore` to show each platform's newest metrics.
     """
     tz = settings.tz
     now = (now or datetime.now(tz)).astimezone(tz)
@@ -234,7 +239,7 @@ def build_site(
     # posts are checked below, instead of after it. About four cards a post is a fair guess of what is coming.
     renderer.start_workers(4 * len(find_post_files(list(paths or []) or [settings.posts_dir])[0]), posters=with_posters)
     try:
-        return _build(paths, settings, out_dir, now, ledger, show_progress, with_posters, renderer)
+        return _build(paths, settings, out_dir, now, (ledger, engagement), show_progress, with_posters, renderer)
     finally:
         renderer.close()
 
@@ -244,7 +249,7 @@ def _build(
     settings: Settings,
     out_dir: Path,
     now: datetime,
-    ledger: Ledger | None,
+    stores: tuple[Ledger | None, EngagementStore | None],
     show_progress: bool,
     with_posters: bool,
     renderer: CardRenderer,
@@ -266,8 +271,9 @@ def _build(
     with _progress(show_progress, len(jobs)) as advance:
         cards = renderer.render(jobs, advance)
 
-    records = _ledger_records(ledger, [r.post.id for r in valid if r.post is not None])
-    views = [_post_view(r, plans[r.post.id], cards, classes, settings, records) for r in valid if r.post]
+    records = _ledger_records(stores[0], [r.post.id for r in valid if r.post is not None])
+    metrics = _latest_metrics(stores[1], [r.post.id for r in valid if r.post is not None])
+    views = [_post_view(r, plans[r.post.id], cards, classes, settings, records, metrics) for r in valid if r.post]
     views.sort(key=lambda v: (v.post.publish_at, v.post.id))
 
     env = _environment(tz)
@@ -346,6 +352,7 @@ def _post_view(
     classes: dict[str, type[Adapter]],
     settings: Settings,
     records: dict[str, TargetRecord],
+    metrics: dict[str, dict[str, Any]],
 ) -> PostView:
     post = result.post
     assert post is not None
@@ -365,6 +372,7 @@ def _post_view(
                 cards[job.path],
                 cards[english.path] if english else None,
                 records.get(job.publication.target_id(name)),
+                metrics.get(post.id, {}).get(name),
             )
         )
     reminders = []
@@ -416,7 +424,7 @@ def _page_key(view: PostView, renderer: str, templates: str, links_superseded: b
         view.display,
         [str(p) for p in view.problems],
         view.unconfigured,
-        [(p.card.key, p.card_en.key if p.card_en else None, repr(p.ledger)) for p in view.platforms],
+        [(p.card.key, p.card_en.key if p.card_en else None, repr(p.ledger), repr(p.metrics)) for p in view.platforms],
         [(r.publication.occurrence, r.when, [c.key for _, c in r.cards], repr(r.ledger)) for r in view.reminders],
         view.repeats,
         view.poster,
@@ -466,6 +474,17 @@ def _ledger_records(ledger: Ledger | None, post_ids: list[str]) -> dict[str, Tar
         log.warning("ledger not read (%s): the preview shows no publishing state", type(exc).__name__)
         return {}
     return records
+
+
+def _latest_metrics(engagement: EngagementStore | None, post_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """{post: {platform: newest snapshot}}; empty when no archive was given or it cannot be read."""
+    if engagement is None:
+        return {}
+    try:
+        return {post_id: found for post_id in post_ids if (found := engagement.latest_metrics(post_id))}
+    except Exception as exc:  # an unreachable archive must not stop a preview: the pages just lack the figures
+        log.warning("archive not read (%s): the preview shows no engagement", type(exc).__name__)
+        return {}
 
 
 # --- templates ----------------------------------------------------------------------------------------------

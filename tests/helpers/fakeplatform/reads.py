@@ -143,6 +143,8 @@ class FacebookReads(Reads, FacebookApi):
         if len(ids) > 50:
             return self.error(100, "(#100) Too many IDs. Maximum: 50.")
         insights = re.search(r"insights\.metric\(([^)]*)\)", fields)
+        if insights and any(name not in self.insight_names for name in insights.group(1).split(",")):
+            return self.error(100, "(#100) The value must be a valid insights metric")  # one withdrawn: all refused
         nodes = {}
         for post_id in ids:
             engagement = self.of(post_id)
