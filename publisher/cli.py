@@ -202,7 +202,12 @@ def resolve(ctx: Context, target: str, permalink: str | None, remote_id: str | N
         raise click.UsageError("give either --published URL (or --remote-id ID) or --not-published")
     try:
         moved = resolve_target(
-            target, ledger=_ledger(ctx.settings), published=published, remote_id=remote_id, permalink=permalink
+            target,
+            ledger=_ledger(ctx.settings),
+            published=published,
+            remote_id=remote_id,
+            permalink=permalink,
+            settings=ctx.settings,
         )
     except ValueError as exc:
         raise _fail(exc) from None

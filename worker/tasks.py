@@ -13,6 +13,7 @@ import logging
 import math
 from collections.abc import Sequence
 
+from publisher.archive.outcomes import catch_up_all
 from publisher.scheduler import dispatch, runtime, sync, work
 from worker.celery_app import app
 
@@ -51,6 +52,8 @@ def tick() -> dict:
         log.info("dispatched %d, deferred %d (rate limit or block)", len(report.sent), len(report.deferred))
     if report.skipped or report.missed:
         log.warning("skipped %s; held as missed %s", report.skipped, report.missed)
+    if report.awaiting_approval:
+        log.info("waiting for approval: %s", report.awaiting_approval)
     return {"sent": len(report.sent), "deferred": len(report.deferred), "paused": report.paused}
 
 
@@ -60,6 +63,16 @@ def sweep() -> list[str]:
     if returned:
         log.warning("leases expired, back in the schedule: %s", returned)
     return returned
+
+
+@app.task(ignore_result=True)
+def archive_catch_up() -> int:
+    """Archive what the ledger settled while the database was unreachable (real and dry-run namespaces)."""
+    current = runtime.current()
+    written = catch_up_all(current.settings, current.ledger)
+    if written:
+        log.info("archive caught up %d settled outcome(s)", written)
+    return written
 
 
 @app.task(ignore_result=True)
