@@ -57,9 +57,11 @@ def check(ctx: Context, paths: tuple[Path, ...], quiet: bool) -> None:
     Prints one line per problem as `path:line: error: message` (or `warning:`), then each file that is fine.
     Exits 1 when any file has an error.
     """
+    from publisher.archive.review import add_approval_warnings
     from publisher.posts.check import check_paths
 
     report = check_paths(list(paths), ctx.settings)
+    add_approval_warnings(report, ctx.settings)
     for problem in report.problems:
         click.echo(str(problem))
     failed = {p.path for p in report.errors}
