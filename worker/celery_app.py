@@ -33,8 +33,6 @@ from publisher.scheduler.runtime import namespace_of
 TICK_SECONDS = 1.0
 SWEEP_SECONDS = 10.0
 SYNC_SECONDS = 10.0  # the beat re-reads the posts folder this often (worker.beat.SyncingScheduler)
-# The archive catches up on what the ledger settled while the database was down; normally there is nothing to do.
-ARCHIVE_CATCH_UP_SECONDS = 60.0
 CONTROL_TASKS = ("worker.tasks.tick", "worker.tasks.sweep", "worker.tasks.sync_posts", "worker.tasks.archive_catch_up")
 
 
@@ -76,8 +74,8 @@ def celery_config(settings: Settings) -> dict:
             "sweep": {"task": "worker.tasks.sweep", "schedule": SWEEP_SECONDS, "options": {"expires": 30}},
             "archive": {
                 "task": "worker.tasks.archive_catch_up",
-                "schedule": ARCHIVE_CATCH_UP_SECONDS,
-                "options": {"expires": ARCHIVE_CATCH_UP_SECONDS},
+                "schedule": settings.archive_catch_up_seconds,
+                "options": {"expires": settings.archive_catch_up_seconds},
             },
         },
     }

@@ -56,8 +56,9 @@ from publisher.publishing.targets import Publication, find_publication, parse_ta
 log = logging.getLogger("publisher.publish")
 
 CANCELLABLE = (State.SCHEDULED, State.FAILED)  # a target the post no longer has is cancelled from these
-# Test-only fault hook, inert unless set: the process that settles this target id SIGKILLs itself between the
-# ledger's transition and the archive's write (tests/test_archive_worker.py proves the row still appears, once).
+# Test-only fault hook, inert unless set: names a fuse file holding a target id; the process that settles that
+# target SIGKILLs itself between the ledger's transition and the archive's write, once (it removes the fuse
+# first). tests/test_archive_worker.py proves the row still appears, once.
 DIE_BEFORE_ARCHIVE_ENV = "PUBLISHER_TEST_DIE_BEFORE_ARCHIVE"
 
 
@@ -345,10 +346,20 @@ def _archived(
 ) -> TargetResult:
     """The last step: whatever the ledger now holds as settled goes to the archive (once: the write is idempotent).
     Nothing is written for a target still scheduled or sending; a database that is down is caught up later."""
-    if os.environ.get(DIE_BEFORE_ARCHIVE_ENV) == target:
-        os.kill(os.getpid(), signal.SIGKILL)
+    _test_fault_before_archive(target)
     archive_settled(settings, ledger, target, card=card)
     return result
+
+
+def _test_fault_before_archive(target: str) -> None:
+    fuse = os.environ.get(DIE_BEFORE_ARCHIVE_ENV)
+    if not fuse or not os.path.exists(fuse):
+        return
+    with open(fuse, encoding="utf-8") as handle:
+        if handle.read().strip() != target:
+            return
+    os.unlink(fuse)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _in_flight_window(settings: Settings) -> timedelta:
