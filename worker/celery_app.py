@@ -23,7 +23,7 @@ from celery import Celery, signals
 from kombu import Exchange, Queue
 
 from publisher.archive.database import after_fork
-from publisher.archive.outcomes import catch_up_all
+from publisher.archive.outcomes import catch_up_all, flush_write_behind, use_write_behind
 from publisher.infra.masking import Masker, install_log_masking
 from publisher.infra.redis import redis_url
 from publisher.infra.settings import Settings, load_settings
@@ -96,8 +96,23 @@ def _start_embedded_redis(**_: object) -> None:
 
 @signals.worker_process_init.connect
 def _own_database_connections(**_: object) -> None:
-    """A prefork child must not use the pooled connections it inherited from the parent."""
+    """A prefork child must not use the pooled connections it inherited from the parent; it archives through a
+    write-behind thread of its own (publisher.archive.writer)."""
     after_fork()
+    use_write_behind()
+
+
+@signals.worker_init.connect
+def _archive_behind(**_: object) -> None:
+    """The threads and solo pools publish in the main process: it archives through the write-behind too."""
+    use_write_behind()
+
+
+@signals.worker_process_shutdown.connect
+@signals.worker_shutdown.connect
+def _archive_flush(**_: object) -> None:
+    """A worker stopping writes what it still holds (what a killed one held, the catch-up writes)."""
+    flush_write_behind(timeout=10.0)
 
 
 @signals.worker_ready.connect
