@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from test_audit_cli import run
 
 from publisher.archive.approvals import approve, revoke
-from publisher.archive.outcomes import Archive, archive_lag, catch_up_all
+from publisher.archive.outcomes import Archive, archive_lag, catch_up_all, stop_write_behind, use_write_behind
 from publisher.archive.review import add_approval_warnings
 from publisher.infra.settings import Settings
 from publisher.posts.check import check_paths
@@ -73,6 +73,18 @@ def test_each_settled_outcome_is_archived_once_with_its_card_and_approver(archiv
         assert record is not None
         assert (event.caption, event.remote_id, event.permalink) == (record.caption, record.remote_id, record.permalink)
         assert event.card_sha256 and Archive.from_settings(settings).cards.has(event.card_sha256)
+    assert archive_lag(settings, archive_ledger) == 0
+
+
+def test_a_worker_process_archives_through_the_write_behind(archive_settings, archive_ledger):
+    settings = configured(archive_settings)
+    use_write_behind()
+    try:
+        with CountingPlatform() as platform:
+            assert all(r.ok for r in publish(settings, archive_ledger, platform))
+    finally:
+        assert stop_write_behind()
+    assert sorted(e.platform for e in rows(settings)) == ["facebook", "telegram"]
     assert archive_lag(settings, archive_ledger) == 0
 
 

@@ -327,6 +327,13 @@ def flush_write_behind(timeout: float = 10.0) -> bool:
     return writer.flush(timeout) if writer is not None else True
 
 
+def stop_write_behind(timeout: float = 10.0) -> bool:
+    """Write what is queued, then archive inline again (tests; the thread is left idle, it holds nothing)."""
+    flushed = flush_write_behind(timeout)
+    _write_behind.pop(os.getpid(), None)
+    return flushed
+
+
 def _write_batch(batch: list[Settled]) -> None:
     groups: dict[tuple[int, str], list[Settled]] = defaultdict(list)
     for item in batch:
