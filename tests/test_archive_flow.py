@@ -231,3 +231,24 @@ def test_two_person_rule_end_to_end(archive_settings, archive_ledger):
     status = run(archive_settings, "status", **env)
     assert "ARCHIVE UNREACHABLE" not in status.stdout
     assert {e.approved_by for e in rows(archive_settings, dry_run=True)} == {"Budi"}
+
+
+def test_the_review_site_shows_the_approval_state_with_its_command_and_the_archived_history(
+    archive_settings, archive_ledger, tmp_path
+):
+    from publisher.preview import build_site
+
+    settings = configured(archive_settings, require_approval=True)
+    build_site(None, settings, tmp_path / "site", posters=False)
+    page = (tmp_path / "site" / "posts" / "paspor.html").read_text(encoding="utf-8")
+    assert "approval missing: publisher approve paspor --by NAME" in page
+    assert "<code>publisher approve paspor --by NAME</code>" in page
+
+    approve(load_post_by_id("paspor", settings), "Ani", settings=settings)
+    with CountingPlatform() as platform:
+        publish(settings, archive_ledger, platform)
+    build_site(None, settings, tmp_path / "site", posters=False)
+    page = (tmp_path / "site" / "posts" / "paspor.html").read_text(encoding="utf-8")
+    assert "approved by Ani" in page and "To approve exactly this version" not in page
+    history = page.split("Archived history", 1)[1]
+    assert history.count("<tr><td>") == 2 and "published" in history and f"{platform.url}/p/" in history

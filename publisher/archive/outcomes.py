@@ -189,8 +189,9 @@ class Archive:
             for values in rows:
                 self._insert_once(connection, values)
             return
+        # executemany of one statement: compiled once (a multi-row VALUES would compile anew for each batch size).
         insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(outcomes)
-        connection.execute(insert.values(rows).on_conflict_do_nothing(index_elements=KEY_COLUMNS))
+        connection.execute(insert.on_conflict_do_nothing(index_elements=KEY_COLUMNS), rows)
 
     def catch_up(self, ledger: Ledger, *, cards: CardLookup | None = None) -> int:
         """Archive every settled record of ``ledger`` not archived yet; returns how many rows were written.

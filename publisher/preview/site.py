@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 
 from publisher.adapters.base import Adapter
 from publisher.adapters.registry import adapter_classes
+from publisher.archive.review import ArchiveView, archive_views
 from publisher.infra.settings import Settings
 from publisher.posts.check import CheckReport, check_paths, find_post_files
 from publisher.posts.loader import LoadResult
@@ -106,6 +107,7 @@ class PostView:
     poster: str | None = None  # site path of the A4 poster PDF, when the cards package can draw posters
     poster_en: str | None = None
     offline: list[OfflineText] = field(default_factory=list)  # radio, WhatsApp and SMS forms (publisher announce)
+    archive: ArchiveView | None = None  # approval state and archived history, when the archive could be read
 
     @property
     def thumbnail(self) -> CardFile | None:
@@ -259,6 +261,9 @@ def _build(
 
     records = _ledger_records(ledger, [r.post.id for r in valid if r.post is not None])
     views = [_post_view(r, plans[r.post.id], cards, classes, settings, records) for r in valid if r.post]
+    archived, archive_note = archive_views([v.post for v in views], settings)
+    for view in views:
+        view.archive = archived.get(view.post.id)
     views.sort(key=lambda v: (v.post.publish_at, v.post.id))
 
     env = _environment(tz)
@@ -288,6 +293,7 @@ def _build(
         warnings=sum(1 for v in views for p in v.problems if not p.is_error),
         root="",
         generated=format_wib(now, tz),
+        archive_note=archive_note,
         **common,
     )
     write_if_changed(out_dir / "index.html", index.encode("utf-8"))
@@ -405,6 +411,7 @@ def _page_key(view: PostView, renderer: str, templates: str, links_superseded: b
         view.poster,
         view.poster_en,
         [(t.label, t.text, t.note) for t in view.offline],
+        repr(view.archive),
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
 
