@@ -202,6 +202,7 @@ def archive_env(mode: str, args, logdir: Path) -> tuple[dict[str, str], str | No
 
         url = make_url(args.postgresql_url).update_query_dict({"options": f"-csearch_path={logdir.name}"})
         url = url.render_as_string(hide_password=False)
+        postgresql_schema(args, logdir.name)
     return {"PUBLISHER_DATABASE_URL": url}, url
 
 
@@ -214,16 +215,27 @@ def postgresql_schema(args, name: str, *, drop: bool = False) -> None:
     engine.dispose()
 
 
-def archive_rows(url: str) -> Counter[str]:
-    """Rows per target in the archive (read after the workers stopped)."""
+def archive_rows(args, mode: str, url: str | None, logdir: Path) -> Counter[str] | None:
+    """Published rows per target in the archive (read after the workers stopped; the schema is dropped then)."""
     from sqlalchemy import create_engine, text
 
+    if url is None:
+        return None
     engine = create_engine(url)
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT target_id FROM outcomes WHERE state = 'published'"))
         counted = Counter(row.target_id for row in rows)
     engine.dispose()
+    if mode == "postgresql":
+        postgresql_schema(args, logdir.name, drop=True)
     return counted
+
+
+def row_counts(rows: Counter[str] | None, on_platform: set[str]) -> dict:
+    """Duplicate rows, and targets the platform has but the archive does not (None: no archive)."""
+    if rows is None:
+        return {"rows_duplicate": None, "rows_missing": None}
+    return {"rows_duplicate": sum(c - 1 for c in rows.values() if c > 1), "rows_missing": len(on_platform - set(rows))}
 
 
 def phase(args, api: CountingAPI, *, window: float, label: str, archive: str = "none") -> dict:
@@ -236,8 +248,6 @@ def phase(args, api: CountingAPI, *, window: float, label: str, archive: str = "
     logdir = Path(args.logdir) / namespace
     logdir.mkdir(parents=True, exist_ok=True)
     archive_settings, archive_url = archive_env(archive, args, logdir)
-    if archive == "postgresql":
-        postgresql_schema(args, logdir.name)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     env.update(
         PUBLISHER_REDIS_URL=args.redis_url,
@@ -276,19 +286,15 @@ def phase(args, api: CountingAPI, *, window: float, label: str, archive: str = "
             keys = list(client.scan_iter(match=pattern, count=1000))
             for i in range(0, len(keys), 1000):
                 client.delete(*keys[i : i + 1000])
-    rows = archive_rows(archive_url) if archive_url else None
-    if archive == "postgresql":
-        postgresql_schema(args, logdir.name, drop=True)
+    rows = archive_rows(args, archive, archive_url, logdir)
     calls = api.first_call
     late = sorted(calls[t] - due[t] for t in due if t in calls)
     made = [api.counts[t] for t in due]
     first, last = (min(calls.values()), max(calls.values())) if calls else (0.0, 0.0)
-    on_platform = {t for t in due if api.counts[t]}
     return {
         "label": label,
         "archive": archive,
-        "rows_duplicate": sum(c - 1 for c in rows.values() if c > 1) if rows is not None else None,
-        "rows_missing": len(on_platform - set(rows)) if rows is not None else None,
+        **row_counts(rows, {t for t in due if api.counts[t]}),
         "published": sum(1 for c in made if c),
         "duplicates": sum(c - 1 for c in made if c > 1),
         "lost": sum(1 for c in made if c == 0),

@@ -260,10 +260,9 @@ def _build(
         cards = renderer.render(jobs, advance)
 
     records = _ledger_records(ledger, [r.post.id for r in valid if r.post is not None])
-    views = [_post_view(r, plans[r.post.id], cards, classes, settings, records) for r in valid if r.post]
-    archived, archive_note = archive_views([v.post for v in views], settings)
-    for view in views:
-        view.archive = archived.get(view.post.id)
+    views, archive_note = _with_archive(
+        [_post_view(r, plans[r.post.id], cards, classes, settings, records) for r in valid if r.post], settings
+    )
     views.sort(key=lambda v: (v.post.publish_at, v.post.id))
 
     env = _environment(tz)
@@ -307,6 +306,14 @@ def _build(
         renderer.reused,
     )
     return PreviewReport(out_dir, report, views, invalid, renderer.rendered, renderer.reused)
+
+
+def _with_archive(views: list[PostView], settings: Settings) -> tuple[list[PostView], str | None]:
+    """The views with their approval state and archived history; the site's note when the archive was not read."""
+    archived, note = archive_views([v.post for v in views], settings)
+    for view in views:
+        view.archive = archived.get(view.post.id)
+    return views, note
 
 
 def _plan(post: Post, now: datetime, *, posters: bool = False) -> tuple[list[Publication], list[CardJob]]:
