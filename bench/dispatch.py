@@ -238,16 +238,8 @@ def row_counts(rows: Counter[str] | None, on_platform: set[str]) -> dict:
     return {"rows_duplicate": sum(c - 1 for c in rows.values() if c > 1), "rows_missing": len(on_platform - set(rows))}
 
 
-def phase(args, api: CountingAPI, *, window: float, label: str, archive: str = "none") -> dict:
-    import redis
-
-    from publisher.infra.settings import Settings
-    from publisher.scheduler.runtime import Runtime
-
-    namespace = f"bench-{uuid.uuid4().hex[:8]}"
-    logdir = Path(args.logdir) / namespace
-    logdir.mkdir(parents=True, exist_ok=True)
-    archive_settings, archive_url = archive_env(archive, args, logdir)
+def workers_env(args, api: CountingAPI, namespace: str, logdir: Path, archive_settings: dict[str, str]) -> dict:
+    """The workers' environment: this phase's namespace, the loopback API, the stand-in step, the archive mode."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     env.update(
         PUBLISHER_REDIS_URL=args.redis_url,
@@ -262,6 +254,20 @@ def phase(args, api: CountingAPI, *, window: float, label: str, archive: str = "
         PYTHONPATH=os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]),
         **archive_settings,
     )
+    return env
+
+
+def phase(args, api: CountingAPI, *, window: float, label: str, archive: str = "none") -> dict:
+    import redis
+
+    from publisher.infra.settings import Settings
+    from publisher.scheduler.runtime import Runtime
+
+    namespace = f"bench-{uuid.uuid4().hex[:8]}"
+    logdir = Path(args.logdir) / namespace
+    logdir.mkdir(parents=True, exist_ok=True)
+    archive_settings, archive_url = archive_env(archive, args, logdir)
+    env = workers_env(args, api, namespace, logdir, archive_settings)
     settings = Settings(redis_url=args.redis_url, namespace=namespace, telegram={"api_base": api.url})
     runtime = Runtime(settings)
     api.reset()
