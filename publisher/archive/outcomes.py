@@ -362,8 +362,8 @@ def archive_settled(settings: Settings, ledger: Ledger, target_id: str, *, card:
         writer.submit(Settled(settings, ledger, target_id, card))
         return False
     record = ledger.get(target_id)
-    if record is None:
-        return False
+    if record is None or archive_state(record) is None:
+        return False  # still to happen (a target waiting for its approval): nothing to archive, no database
     try:
         return Archive.from_settings(settings).record(record, dry_run=ledger.dry_run, card=card)
     except (SQLAlchemyError, OSError) as exc:
