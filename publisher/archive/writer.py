@@ -22,6 +22,9 @@ from typing import Generic, TypeVar
 log = logging.getLogger("publisher.archive")
 
 BATCH_MAX = 200  # rows per transaction: large enough to amortise the commit, small enough to keep it short
+# After the first item the writer gathers more for this long: a burst's rows share transactions (a batch costs a
+# few milliseconds of the process's CPU, which its publishing threads need), and a row still shows within a second.
+LINGER_SECONDS = 0.5
 Item = TypeVar("Item")
 
 
@@ -51,9 +54,10 @@ class WriteBehind(Generic[Item]):
     def _run(self) -> None:
         while True:
             batch = [self.queue.get()]
-            while len(batch) < BATCH_MAX:
+            until = time.monotonic() + LINGER_SECONDS
+            while len(batch) < BATCH_MAX and (left := until - time.monotonic()) > 0:
                 try:
-                    batch.append(self.queue.get_nowait())
+                    batch.append(self.queue.get(timeout=left))
                 except queue.Empty:
                     break
             try:
