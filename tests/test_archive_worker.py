@@ -194,7 +194,7 @@ def test_sqlite_unreachable_publishing_goes_on_and_rows_appear_when_it_is_back(s
         try:
             wait_for(lambda: platform.published(target) == 1, 60, "publishing with the database unreachable", log)
             wait_for(lambda: getattr(ledger.get(target), "state", None) == State.PUBLISHED, 30, "the ledger", log)
-            assert "not archived yet" in log.read_text(errors="replace")
+            wait_for(lambda: "not archived yet" in log.read_text(errors="replace"), 30, "the archive's failure", log)
             folder.unlink()  # the volume is back
             wait_for(lambda: folder.is_dir() and archived(url, state, target), 60, "the row caught up", log)
         finally:
