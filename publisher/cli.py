@@ -84,9 +84,11 @@ def check(ctx: Context, paths: tuple[Path, ...], quiet: bool) -> None:
     Prints one line per problem as `path:line: error: message` (or `warning:`), then each file that is fine.
     Exits 1 when any file has an error.
     """
+    from publisher.archive.review import add_approval_warnings
     from publisher.posts.check import check_paths
 
     report = check_paths(list(paths), ctx.settings)
+    add_approval_warnings(report, ctx.settings)
     for problem in report.problems:
         click.echo(str(problem))
     failed = {p.path for p in report.errors}
@@ -225,7 +227,12 @@ def resolve(ctx: Context, target: str, permalink: str | None, remote_id: str | N
         raise click.UsageError("give either --published URL (or --remote-id ID) or --not-published")
     try:
         moved = resolve_target(
-            target, ledger=_ledger(ctx.settings), published=published, remote_id=remote_id, permalink=permalink
+            target,
+            ledger=_ledger(ctx.settings),
+            published=published,
+            remote_id=remote_id,
+            permalink=permalink,
+            settings=ctx.settings,
         )
     except ValueError as exc:
         raise _fail(exc) from None

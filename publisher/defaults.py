@@ -47,6 +47,14 @@ IN_FLIGHT_SECONDS = 120
 (the HTTP timeouts, container polls of about 30 s). Older than this (and than the task time limit + 30 s) it is a
 crash or a redelivery, and a person's ``publisher publish`` reconciles it instead of waiting."""
 
+APPROVAL_RECHECK_SECONDS = 60
+"""How often a target waiting for an approval (``PUBLISHER_REQUIRE_APPROVAL``) is looked at again: an approval
+shows within a minute, and a waiting post costs one database read per minute, not per tick."""
+
+ARCHIVE_CATCH_UP_SECONDS = 60.0
+"""How often the worker archives what the ledger settled while the database was unreachable: rows show within a
+minute of its return, and the usual pass (nothing missing) is one indexed read."""
+
 MAX_ATTEMPTS = 8
 """Starts of one target by the worker, crashes included, before it gives up: a poison target cannot loop."""
 

@@ -42,7 +42,8 @@ def parsed() -> Iterator[tuple[Path, ast.Module]]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Module → the modules it imports (any import, at any level); ``from pkg import mod`` counts as ``pkg.mod``."""
+    """Module → the modules it imports (any import, at any level); ``from pkg import mod`` counts as ``pkg.mod``, and
+    an import of ``pkg.mod`` counts as one of ``pkg`` too (its ``__init__`` runs first)."""
     modules = {module_name(path) for path in source_files()}
     graph: dict[str, set[str]] = {}
     for path, tree in parsed():
@@ -57,7 +58,12 @@ def import_graph() -> dict[str, set[str]]:
                         edges.add(submodule)
                     elif node.module in modules:
                         edges.add(node.module)
-        graph[module_name(path)] = edges - {module_name(path)}
+        # Importing a.b.c runs a/__init__ and a/b/__init__ first, unless the importer is inside them already.
+        own = module_name(path)
+        ancestors = {own.rsplit(".", n)[0] for n in range(1, own.count(".") + 1)}
+        for edge in list(edges):
+            edges.update(p for p in (edge.rsplit(".", n)[0] for n in range(1, edge.count(".") + 1)) if p in modules)
+        graph[own] = edges - {own} - ancestors
     return graph
 
 
@@ -217,13 +223,7 @@ PUBLIC = {
         "TargetRecord",
         "TargetResult",
         "Verdict",
-        "doctor",
         "publications",
-        "publish_post",
-        "publish_target",
-        "resolve_target",
-        "retract_post",
-        "retract_target",
     ],
     "publisher.infra": ["Masker", "Settings", "connect", "env_name", "install_log_masking", "load_settings"],
     "publisher.cards": [

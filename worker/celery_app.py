@@ -23,16 +23,19 @@ from celery import Celery, signals
 from kombu import Exchange, Queue
 
 from publisher import defaults
+from publisher.archive.database import after_fork
+from publisher.archive.outcomes import catch_up_all, flush_write_behind, use_write_behind
 from publisher.infra import logs
 from publisher.infra.masking import Masker, install_log_masking
 from publisher.infra.redis import redis_url
 from publisher.infra.settings import Settings, load_settings
+from publisher.scheduler.runtime import current as current_runtime
 from publisher.scheduler.runtime import namespace_of
 
 TICK_SECONDS = 1.0
 SWEEP_SECONDS = 10.0
 SYNC_SECONDS = 10.0  # the beat re-reads the posts folder this often (worker.beat.SyncingScheduler)
-CONTROL_TASKS = ("worker.tasks.tick", "worker.tasks.sweep", "worker.tasks.sync_posts")
+CONTROL_TASKS = ("worker.tasks.tick", "worker.tasks.sweep", "worker.tasks.sync_posts", "worker.tasks.archive_catch_up")
 
 
 def celery_config(settings: Settings) -> dict:
@@ -77,6 +80,11 @@ def celery_config(settings: Settings) -> dict:
                 "schedule": defaults.COLLECT_SECONDS,
                 "options": {"expires": defaults.COLLECT_SECONDS},
             },
+            "archive": {
+                "task": "worker.tasks.archive_catch_up",
+                "schedule": settings.archive_catch_up_seconds,
+                "options": {"expires": settings.archive_catch_up_seconds},
+            },
         },
     }
 
@@ -94,11 +102,44 @@ def _start_embedded_redis(**_: object) -> None:
     redis_url(load_settings())  # no-op with PUBLISHER_REDIS_URL; else starts (or reuses) the embedded server
 
 
+@signals.worker_process_init.connect
+def _own_database_connections(**_: object) -> None:
+    """A prefork child must not use the pooled connections it inherited from the parent; it archives through a
+    write-behind thread of its own (publisher.archive.writer)."""
+    after_fork()
+    use_write_behind()
+
+
+@signals.worker_init.connect
+def _archive_behind(**_: object) -> None:
+    """The threads and solo pools publish in the main process: it archives through the write-behind too."""
+    use_write_behind()
+
+
+@signals.worker_process_shutdown.connect
+@signals.worker_shutdown.connect
+def _archive_flush(**_: object) -> None:
+    """A worker stopping writes what it still holds (what a killed one held, the catch-up writes)."""
+    flush_write_behind(timeout=10.0)
+
+
+@signals.worker_ready.connect
+def _archive_catch_up_at_start(**_: object) -> None:
+    """What settled while no worker ran (or the one before died between the ledger and the archive) is archived
+    now, not at the first beat of the catch-up task a minute later. Never raises: the database may be down."""
+    written = catch_up_all(current_runtime().settings, current_runtime().ledger)
+    if written:
+        logging.getLogger(__name__).info("archive caught up %d settled outcome(s) at start", written)
+
+
 class QuietHousekeeping(logging.Filter):
     """Drops Celery's received/succeeded/sending lines for the one-second tick and the sweeper (the tasks log
     what they found themselves), so the log shows publishing, not a clock."""
 
-    NOISE = ("worker.tasks.tick", "worker.tasks.sweep", "due task tick", "due task sweep")
+    NOISE = (
+        *("worker.tasks.tick", "worker.tasks.sweep", "worker.tasks.archive_catch_up"),
+        *("due task tick", "due task sweep", "due task archive"),
+    )
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -14,6 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
+from publisher.archive.outcomes import catch_up_all
 from publisher.listening import passes
 from publisher.scheduler import dispatch, runtime, sync, work
 from worker.celery_app import app
@@ -60,6 +61,16 @@ def sweep() -> list[str]:
     if returned:
         log.warning("leases expired, back in the schedule: %s", returned)
     return returned
+
+
+@app.task(ignore_result=True)
+def archive_catch_up() -> int:
+    """Archive what the ledger settled while the database was unreachable (real and dry-run namespaces)."""
+    current = runtime.current()
+    written = catch_up_all(current.settings, current.ledger)
+    if written:
+        log.info("archive caught up %d settled outcome(s)", written)
+    return written
 
 
 @app.task(ignore_result=True)

@@ -63,6 +63,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     # WAL: readers (audit, status) never block the workers' writes; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # NORMAL: a commit does not wait for the disk (WAL stays consistent); a power cut may lose the last commits,
+    # which the catch-up writes again from the ledger.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -23,6 +23,8 @@ attempt followed by a successful retry, both during the outage) is not in the le
 from __future__ import annotations
 
 import logging
+import os
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -35,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from publisher.archive.cards import CardLookup, CardStore, render_cache_lookup
 from publisher.archive.database import open_engine
 from publisher.archive.tables import approvals, outcomes
+from publisher.archive.writer import WriteBehind
 from publisher.infra.settings import Settings
 from publisher.publishing.ledger import Ledger, State, TargetRecord, utc_now
 
@@ -139,6 +142,23 @@ class Archive:
             values = _row_values(record, state, dry_run=dry_run, approval_id=approval_id)
             return self._insert_once(connection, values)
 
+    def record_many(self, records: list[TargetRecord], *, dry_run: bool, cards: dict[str, bytes] | None = None) -> None:
+        """:meth:`record` for a batch, in one transaction (the write-behind's call)."""
+        settled = [(r, state) for r in records if (state := archive_state(r)) is not None]
+        for record, _state in settled:
+            card = (cards or {}).get(record.target_id)
+            if card is not None:
+                self._keep_card(record, card)
+        with self.engine.begin() as connection:
+            approved = _posts_with_approvals(connection, {r.post_id for r, _ in settled})
+            rows = []
+            for record, state in settled:
+                approval_id = None
+                if record.post_id in approved and record.content_hash:
+                    approval_id = connection.execute(_approval_in_force(record)).scalar()
+                rows.append(_row_values(record, state, dry_run=dry_run, approval_id=approval_id))
+            self._insert_all_once(connection, rows)
+
     def _keep_card(self, record: TargetRecord, card: bytes) -> None:
         if record.image_sha256 and self.cards.has(record.image_sha256):
             return
@@ -159,6 +179,19 @@ class Archive:
             return True
         except IntegrityError:
             return False
+
+    def _insert_all_once(self, connection: Any, rows: list[dict[str, Any]]) -> None:
+        """Several rows in one statement where the dialect can skip the ones archived already."""
+        dialect = self.engine.dialect.name
+        if not rows:
+            return
+        if dialect not in ("sqlite", "postgresql"):
+            for values in rows:
+                self._insert_once(connection, values)
+            return
+        # executemany of one statement: compiled once (a multi-row VALUES would compile anew for each batch size).
+        insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(outcomes)
+        connection.execute(insert.on_conflict_do_nothing(index_elements=KEY_COLUMNS), rows)
 
     def catch_up(self, ledger: Ledger, *, cards: CardLookup | None = None) -> int:
         """Archive every settled record of ``ledger`` not archived yet; returns how many rows were written.
@@ -211,6 +244,13 @@ class Archive:
             return [ArchivedEvent.from_row(row) for row in connection.execute(query)]
 
 
+def _posts_with_approvals(connection: Any, post_ids: set[str]) -> set[str]:
+    if not post_ids:
+        return set()
+    query = select(approvals.c.post_id).where(approvals.c.post_id.in_(sorted(post_ids))).distinct()
+    return {row.post_id for row in connection.execute(query)}
+
+
 def _approval_in_force(record: TargetRecord) -> Any:
     """The approval of this exact content that was in force when the target was sent (or settled)."""
     moment = record.sent_at or settled_at(record)
@@ -261,12 +301,69 @@ def _detail(record: TargetRecord) -> str | None:
 # --- the integration calls (one each) -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Settled:
+    """A target the publish step settled, handed to the write-behind."""
+
+    settings: Settings
+    ledger: Ledger
+    target_id: str
+    card: bytes | None
+
+
+_write_behind: dict[int, WriteBehind[Settled]] = {}  # by process id: the thread does not survive a fork
+
+
+def use_write_behind() -> None:
+    """From now on this process archives through a write-behind thread (a worker process; see
+    :mod:`publisher.archive.writer`). A one-shot command (``publisher publish``) writes inline instead."""
+    if os.getpid() not in _write_behind:
+        _write_behind.clear()
+        _write_behind[os.getpid()] = WriteBehind(_write_batch)
+
+
+def flush_write_behind(timeout: float = 10.0) -> bool:
+    """Wait for this process's write-behind to write what it was handed (a worker shutting down, a test)."""
+    writer = _write_behind.get(os.getpid())
+    return writer.flush(timeout) if writer is not None else True
+
+
+def stop_write_behind(timeout: float = 10.0) -> bool:
+    """Write what is queued, then archive inline again (tests; the thread is left idle, it holds nothing)."""
+    flushed = flush_write_behind(timeout)
+    _write_behind.pop(os.getpid(), None)
+    return flushed
+
+
+def _write_batch(batch: list[Settled]) -> None:
+    groups: dict[tuple[int, str], list[Settled]] = defaultdict(list)
+    for item in batch:
+        groups[(id(item.settings), item.ledger.namespace)].append(item)
+    for items in groups.values():
+        first = items[0]
+        try:
+            records = first.ledger.get_many(item.target_id for item in items)
+            cards = {item.target_id: item.card for item in items if item.card is not None}
+            Archive.from_settings(first.settings).record_many(records, dry_run=first.ledger.dry_run, cards=cards)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("%d target(s) not archived yet (%s: %s); they will be caught up", len(items), *_why(exc))
+
+
+def _why(exc: BaseException) -> tuple[str, BaseException]:
+    return type(exc).__name__, exc
+
+
 def archive_settled(settings: Settings, ledger: Ledger, target_id: str, *, card: bytes | None = None) -> bool:
-    """After the publish step settled ``target_id``: archive it. Never raises for the database — publishing goes
-    on when it is down, and :func:`catch_up_all` writes the row later. ``True`` when a row was written."""
-    record = ledger.get(target_id)
-    if record is None:
+    """After the publish step settled ``target_id``: archive it (in a worker: hand it to the write-behind). Never
+    raises for the database — publishing goes on when it is down, and :func:`catch_up_all` writes the row later.
+    ``True`` when a row was written now."""
+    writer = _write_behind.get(os.getpid())
+    if writer is not None:
+        writer.submit(Settled(settings, ledger, target_id, card))
         return False
+    record = ledger.get(target_id)
+    if record is None or archive_state(record) is None:
+        return False  # still to happen (a target waiting for its approval): nothing to archive, no database
     try:
         return Archive.from_settings(settings).record(record, dry_run=ledger.dry_run, card=card)
     except (SQLAlchemyError, OSError) as exc:

@@ -222,6 +222,8 @@ class Settings(BaseSettings):
     # The password, when the URL has none (docker-compose keeps it in a secret file, the URL in plain sight).
     database_password: SecretStr | None = None
     require_approval: bool = False
+    # How often the worker archives what the ledger settled while the database was down (seconds).
+    archive_catch_up_seconds: float = defaults.ARCHIVE_CATCH_UP_SECONDS
     # Who may approve: "Ani, Budi" or ["Ani", "Budi"]; unset: anyone (the two-person rule still holds).
     approvers: Annotated[list[str] | None, NoDecode] = None
     # Listening (publisher.listening.collect). Snapshot moments after publication ("1h,24h,7d,30d"); the

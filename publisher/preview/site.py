@@ -32,6 +32,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from publisher.adapters.base import Adapter
 from publisher.adapters.registry import adapter_classes
+from publisher.archive.review import ArchiveView, archive_views
 from publisher.infra.settings import Settings
 from publisher.listening.store import EngagementStore
 from publisher.posts.check import CheckReport, check_paths, find_post_files
@@ -117,6 +118,7 @@ class PostView:
     poster: str | None = None  # site path of the A4 poster PDF, when the cards package can draw posters
     poster_en: str | None = None
     offline: list[OfflineText] = field(default_factory=list)  # radio, WhatsApp and SMS forms (publisher announce)
+    archive: ArchiveView | None = None  # approval state and archived history, when the archive could be read
 
     @property
     def thumbnail(self) -> CardFile | None:
@@ -259,12 +261,7 @@ def _build(
     classes = adapter_classes()
 
     valid = [r for r in report.results if r.ok and r.post is not None]
-    invalid = [
-        InvalidView(r.display, r.post_id, sorted(r.problems, key=lambda p: (not p.is_error, p.line)))
-        for r in report.results
-        if not r.ok
-    ]
-    invalid += [InvalidView(p.path, None, [p]) for p in report.missing_paths]
+    invalid = _invalid_views(report)
 
     plans = {r.post.id: _plan(r.post, now, posters=with_posters) for r in valid if r.post is not None}
     jobs = [job for plan in plans.values() for job in plan[1]]
@@ -273,7 +270,9 @@ def _build(
 
     records = _ledger_records(stores[0], [r.post.id for r in valid if r.post is not None])
     metrics = _latest_metrics(stores[1], [r.post.id for r in valid if r.post is not None])
-    views = [_post_view(r, plans[r.post.id], cards, classes, settings, records, metrics) for r in valid if r.post]
+    views, archive_note = _with_archive(
+        [_post_view(r, plans[r.post.id], cards, classes, settings, records, metrics) for r in valid if r.post], settings
+    )
     views.sort(key=lambda v: (v.post.publish_at, v.post.id))
 
     env = _environment(tz)
@@ -291,6 +290,7 @@ def _build(
         warnings=sum(1 for v in views for p in v.problems if not p.is_error),
         root="",
         generated=format_wib(now, tz),
+        archive_note=archive_note,
         **common,
     )
     write_if_changed(out_dir / "index.html", index.encode("utf-8"))
@@ -304,6 +304,16 @@ def _build(
         renderer.reused,
     )
     return PreviewReport(out_dir, report, views, invalid, renderer.rendered, renderer.reused)
+
+
+def _invalid_views(report: CheckReport) -> list[InvalidView]:
+    """The files that failed, errors first, and the paths that do not exist."""
+    invalid = [
+        InvalidView(r.display, r.post_id, sorted(r.problems, key=lambda p: (not p.is_error, p.line)))
+        for r in report.results
+        if not r.ok
+    ]
+    return invalid + [InvalidView(p.path, None, [p]) for p in report.missing_paths]
 
 
 def _write_post_pages(
@@ -324,6 +334,14 @@ def _write_post_pages(
         )
         write_if_changed(out_dir / view.page, html.encode("utf-8"))
     return page_keys
+
+
+def _with_archive(views: list[PostView], settings: Settings) -> tuple[list[PostView], str | None]:
+    """The views with their approval state and archived history; the site's note when the archive was not read."""
+    archived, note = archive_views([v.post for v in views], settings)
+    for view in views:
+        view.archive = archived.get(view.post.id)
+    return views, note
 
 
 def _plan(post: Post, now: datetime, *, posters: bool = False) -> tuple[list[Publication], list[CardJob]]:
@@ -430,6 +448,7 @@ def _page_key(view: PostView, renderer: str, templates: str, links_superseded: b
         view.poster,
         view.poster_en,
         [(t.label, t.text, t.note) for t in view.offline],
+        repr(view.archive),
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
 

@@ -307,6 +307,10 @@ class Ledger:
             pipe.hgetall(self._key(target_id))
         return [TargetRecord.from_redis(raw) for raw in pipe.execute() if raw]
 
+    def get_many(self, target_ids: Iterable[str]) -> list[TargetRecord]:
+        """The records of these targets (one round trip), ordered by target id; unknown ids are left out."""
+        return self._read(target_ids)
+
     def all(self) -> list[TargetRecord]:
         """Every target of this namespace, ordered by target id."""
         return self._read(self.redis.smembers(self._index_key()))

@@ -21,6 +21,7 @@ class Verdict(StrEnum):
 
     REFUSED = "refused"  # the target was not touched (a draft, a platform no longer listed)
     RETRACT_FAILED = "retract-failed"  # still published: the platform would not delete it, or it must be done by hand
+    AWAITING_APPROVAL = "awaiting-approval"  # not sent: waits for an approval of the current content
 
 
 @dataclass(frozen=True)

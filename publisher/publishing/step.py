@@ -12,6 +12,11 @@ then asks the ledger:
 * otherwise     → :meth:`Ledger.begin_send` claims the target, ``adapter.publish`` runs once and its outcome is
   recorded: published, failed (retryable or final — the worker decides whether to retry) or unknown.
 
+Before the claim, with ``PUBLISHER_REQUIRE_APPROVAL`` on, the approval gate (:func:`publisher.archive.approvals.gate`)
+may say the post waits for an approval of its current content: the answer is ``awaiting-approval`` and the ledger is
+not touched. After every call the target's settled outcome goes to the archive (:mod:`publisher.archive.outcomes`);
+a database that is down costs nothing here, the worker's catch-up writes the row later.
+
 Each of those is one named step over one :class:`Attempt`; :func:`publish_target` is their chain, and the first
 step with an answer ends it. A dry run (``settings.dry_run`` or the ``dry_run`` argument) writes to the ledger's
 dry-run twin, so a later real run still publishes; the adapter's transport for it is chosen by
@@ -26,6 +31,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -36,6 +43,8 @@ from publisher.adapters.base import Adapter, CredentialCheck, DeleteResult, Outg
 from publisher.adapters.registry import ConfigurationError, adapter_classes, build_adapter
 from publisher.adapters.results import Outcome, PublishResult
 from publisher.adapters.transport.dry_run import DryRunTransport
+from publisher.archive.approvals import gate
+from publisher.archive.outcomes import archive_settled
 from publisher.infra.settings import Settings, unconfigured_message
 from publisher.posts.lookup import load_post_by_id
 from publisher.posts.model import Post
@@ -47,6 +56,10 @@ from publisher.publishing.targets import Publication, find_publication, parse_ta
 log = logging.getLogger("publisher.publish")
 
 CANCELLABLE = (State.SCHEDULED, State.FAILED)  # a target the post no longer has is cancelled from these
+# Test-only fault hook, inert unless set: names a fuse file holding a target id; the process that settles that
+# target SIGKILLs itself between the ledger's transition and the archive's write, once (it removes the fuse
+# first). tests/test_archive_worker.py proves the row still appears, once.
+DIE_BEFORE_ARCHIVE_ENV = "PUBLISHER_TEST_DIE_BEFORE_ARCHIVE"
 
 
 class PublishingAdapter(Protocol):
@@ -121,18 +134,21 @@ def publish_target(
     """
     dry_run = settings.dry_run if dry_run is None else dry_run
     factory = adapter_factory or real_or_dry_adapters(settings, dry_run=dry_run)
-    attempt = _begin(target, settings, ledger.for_dry_run() if dry_run else ledger, post, dry_run, manual, now, factory)
-    if isinstance(attempt, TargetResult):
-        return attempt
-    return (
+    ledger = ledger.for_dry_run() if dry_run else ledger
+    attempt = _begin(target, settings, ledger, post, dry_run, manual, now, factory)
+    if isinstance(attempt, TargetResult):  # refused; a target the post no longer has may have been cancelled
+        return _archived(settings, ledger, target, attempt)
+    result = (
         _already_settled(attempt)
         or _too_late_or_not_configured(attempt)
+        or _approved(attempt)
         or _prepare(attempt)
         or _connect(attempt)
         or _in_flight(attempt)
         or _claim(attempt)
         or _send(attempt)
     )
+    return _archived(settings, ledger, target, result, card=attempt.item.image if attempt.item else None)
 
 
 def _begin(
@@ -218,6 +234,21 @@ def _not_configured(attempt: Attempt, problem: str) -> TargetResult:
         content_hash=attempt.content_hash,
     )
     return attempt.answer(message=problem)
+
+
+def _approved(attempt: Attempt) -> TargetResult | None:
+    """With PUBLISHER_REQUIRE_APPROVAL: no approval of the post's current content, no claim. The target waits,
+    the ledger untouched (the worker looks again later; a dry run says what it would wait for). A send already in
+    flight is reconciled whatever the gate says: it may be up."""
+    if attempt.in_flight:
+        return None
+    decision = gate(attempt.post, attempt.settings)
+    if decision.allowed:
+        return None
+    log_target_event(Verdict.AWAITING_APPROVAL, attempt.target, Verdict.AWAITING_APPROVAL, None, decision.message)
+    return TargetResult(
+        attempt.target, attempt.platform, Verdict.AWAITING_APPROVAL, decision.message, dry_run=attempt.dry_run
+    )
 
 
 def _prepare(attempt: Attempt) -> TargetResult | None:
@@ -314,6 +345,27 @@ def _send(attempt: Attempt) -> TargetResult:
     if attempt.dry_run:
         _keep_dry_run_requests(attempt.ledger, attempt.target, adapter)
     return _record(attempt, result, reconcile=True)
+
+
+def _archived(
+    settings: Settings, ledger: Ledger, target: str, result: TargetResult, *, card: bytes | None = None
+) -> TargetResult:
+    """The last step: whatever the ledger now holds as settled goes to the archive (once: the write is idempotent).
+    Nothing is written for a target still scheduled or sending; a database that is down is caught up later."""
+    _test_fault_before_archive(target)
+    archive_settled(settings, ledger, target, card=card)
+    return result
+
+
+def _test_fault_before_archive(target: str) -> None:
+    fuse = os.environ.get(DIE_BEFORE_ARCHIVE_ENV)
+    if not fuse or not os.path.exists(fuse):
+        return
+    with open(fuse, encoding="utf-8") as handle:
+        if handle.read().strip() != target:
+            return
+    os.unlink(fuse)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _in_flight_window(settings: Settings) -> timedelta:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from publisher.adapters.base import CredentialCheck, DeleteResult
 from publisher.adapters.registry import adapter_classes
 from publisher.adapters.results import Outcome
+from publisher.archive.outcomes import archive_settled
 from publisher.infra.redis import connect
 from publisher.infra.settings import Settings, unconfigured_message
 from publisher.posts.check import check_paths
@@ -79,6 +80,7 @@ def retract_post(
         where = record.permalink or record.remote_id or "?"
         if record.state in PENDING:
             ledger.transition(target, PENDING, State.CANCELLED, reason=State.RETRACTED)
+            archive_settled(settings, ledger, target)
             results.append(RetractResult(target, platform, True, f"cancelled ({record.state}, never published)"))
         elif record.state == State.SENDING:
             results.append(RetractResult(target, platform, False, "being sent right now: run retract again soon"))
@@ -123,6 +125,7 @@ def _retract_one(
         deleted = DeleteResult(False, f"delete failed ({exc}); delete by hand: {where}")
     if deleted.done:
         ledger.transition(target, [State.PUBLISHED], State.RETRACTED, retracted_at=utc_now(), reason=deleted.message)
+        archive_settled(settings, ledger, target)
         return RetractResult(target, platform, True, f"deleted {where}")
     ledger.transition(target, [State.PUBLISHED], State.PUBLISHED, reason=f"retract failed: {deleted.message}")
     return RetractResult(target, platform, False, f"still up at {where}: {deleted.message}")
@@ -181,9 +184,23 @@ def doctor(settings: Settings, *, adapter_factory: AdapterFactory | None = None)
 
 
 def resolve_target(
-    target: str, *, ledger: Ledger, published: bool, remote_id: str | None = None, permalink: str | None = None
+    target: str,
+    *,
+    ledger: Ledger,
+    published: bool,
+    remote_id: str | None = None,
+    permalink: str | None = None,
+    settings: Settings | None = None,
 ) -> bool:
-    """A person looked at the account: settle an ``unknown`` (or stuck ``sending``) target either way."""
+    """A person looked at the account: settle an ``unknown`` (or stuck ``sending``) target either way.
+    With ``settings`` the resolution is archived at once (else the worker's catch-up archives it)."""
+    moved = _resolve(target, ledger=ledger, published=published, remote_id=remote_id, permalink=permalink)
+    if moved and settings is not None:
+        archive_settled(settings, ledger, target)
+    return moved
+
+
+def _resolve(target: str, *, ledger: Ledger, published: bool, remote_id: str | None, permalink: str | None) -> bool:
     if published:
         return ledger.transition(
             target,

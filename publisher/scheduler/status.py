@@ -1,16 +1,23 @@
-"""`publisher status`: every target from the ledger, what needs a person first, times in the office's zone."""
+"""`publisher status`: every target from the ledger, what needs a person first, times in the office's zone.
+
+Above the targets: how far the archive is behind the ledger (or that it cannot be reached), and with
+``PUBLISHER_REQUIRE_APPROVAL`` each post still to go out with its approval state ("approval outdated", ...).
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from rich.table import Table
 from rich.text import Text
 
+from publisher.archive.outcomes import archive_lag
+from publisher.archive.review import approval_states, approval_text
 from publisher.publishing.ledger import State
 from publisher.scheduler.runtime import Runtime
+from publisher.scheduler.sync import load_stored_post
 from publisher.text.dates import zone_name
 
 # Needs a person first, then what is still to happen, then what is settled.
@@ -58,9 +65,28 @@ class Row:
 class Status:
     paused: bool
     rows: list[Row]
+    archive_lag: int | None = 0  # settled outcomes not archived yet; None: the archive cannot be reached
+    approvals: dict[str, str] = field(default_factory=dict)  # post id → its approval state, for posts still to go
 
     def to_json(self) -> str:
-        return json.dumps({"paused": self.paused, "targets": [asdict(r) for r in self.rows]}, ensure_ascii=False)
+        return json.dumps(
+            {
+                "paused": self.paused,
+                "archive": {"reachable": self.archive_lag is not None, "lag": self.archive_lag},
+                "approvals": self.approvals,
+                "targets": [asdict(r) for r in self.rows],
+            },
+            ensure_ascii=False,
+        )
+
+    def header_lines(self) -> list[str]:
+        lines = ["PAUSED: nothing is published until `publisher resume`"] if self.paused else []
+        if self.archive_lag is None:
+            lines.append("ARCHIVE UNREACHABLE: publishing goes on; the archive catches up when the database is back")
+        elif self.archive_lag:
+            lines.append(f"archive: {self.archive_lag} settled outcome(s) not archived yet (the worker catches up)")
+        lines += [f"{post_id}: {text}" for post_id, text in sorted(self.approvals.items())]
+        return lines
 
 
 def collect(runtime: Runtime) -> Status:
@@ -93,11 +119,24 @@ def collect(runtime: Runtime) -> Status:
         rank = ORDER.index(row.state) if row.state in ORDER else len(ORDER)
         return (row.retrying, rank, row.due or "", row.target)
 
-    return Status(paused=runtime.schedule.paused, rows=sorted(rows, key=key))
+    return Status(
+        paused=runtime.schedule.paused,
+        rows=sorted(rows, key=key),
+        archive_lag=archive_lag(settings, runtime.ledger),
+        approvals=_approvals(runtime, {r.target.split("/")[0] for r in rows if r.state == State.SCHEDULED}),
+    )
+
+
+def _approvals(runtime: Runtime, post_ids: set[str]) -> dict[str, str]:
+    """Each post with targets still to go out, as the worker will judge it (the post as sync last stored it)."""
+    if not runtime.settings.require_approval:
+        return {}
+    posts = [post for post_id in sorted(post_ids) if (post := load_stored_post(runtime, post_id)) is not None]
+    return {post_id: approval_text(post_id, d) for post_id, d in approval_states(posts, runtime.settings).items()}
 
 
 def plain_text(status: Status) -> str:
-    lines = ["PAUSED: nothing is published until `publisher resume`"] if status.paused else []
+    lines = status.header_lines()
     for row in status.rows:
         where = row.permalink or row.remote_id or ""
         parts = [row.state_text.upper() if row.state in NEEDS_A_PERSON else row.state_text, row.target]
@@ -114,7 +153,8 @@ def plain_text(status: Status) -> str:
 
 def rich_table(status: Status) -> Table:
     title = "Publisher status" + (" — PAUSED" if status.paused else "")
-    table = Table(title=title, show_lines=False)
+    notes = [line for line in status.header_lines() if not line.startswith("PAUSED")]
+    table = Table(title=title, caption="\n".join(notes) or None, show_lines=False)
     for name in ("state", "target", "due (WIB)", "attempts", "remote / permalink", "error / reason"):
         table.add_column(name, overflow="fold")
     for row in status.rows:

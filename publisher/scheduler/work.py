@@ -12,6 +12,7 @@ The publish step returns a ``TargetResult``: the ledger state it left the target
                            schedule instead (a long ETA message would be redelivered over and over, kombu#337)
     failed, TRANSIENT      retried with backoff, up to defaults.MAX_ATTEMPTS
     failed, other          finished (auth, invalid content, not configured): a person must act
+    awaiting-approval      back into the schedule, looked at again in a minute (PUBLISHER_REQUIRE_APPROVAL)
     unknown                finished: never retried blindly, `publisher status` lists it first
     skipped, cancelled...  finished
 """
@@ -28,7 +29,7 @@ from publisher import defaults
 from publisher.adapters.results import Outcome
 from publisher.posts.model import Post
 from publisher.publishing.ledger import AUTO_SEND, PseudoState, State
-from publisher.publishing.result import TargetResult, log_target_event
+from publisher.publishing.result import TargetResult, Verdict, log_target_event
 from publisher.scheduler import events, policy, supersede
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.schedule import NotStarted, Started
@@ -51,6 +52,7 @@ class Action(StrEnum):
     # Not settled.
     RETRY = "retry"  # a Celery retry after ``retry_in`` seconds; the task keeps the lease
     RESCHEDULED = "rescheduled"  # back into the schedule, claimed again later
+    AWAITING_APPROVAL = "awaiting-approval"  # back into the schedule until its current content is approved
     DROPPED = "dropped"  # not this task's to publish (not leased, or no longer scheduled)
 
 
@@ -205,6 +207,9 @@ def _follow_up(
         runtime.ledger.transition(target_id, [PseudoState.FAILED_RETRYABLE], State.FAILED, retryable=False)
         schedule.finish(target_id, token)
         return Step(Action.FAILED, detail=f"gave up after {attempt} attempts: {result.message}")
+    if result.state == Verdict.AWAITING_APPROVAL:  # approval revoked or content edited since the tick looked
+        schedule.reschedule(target_id, now + defaults.APPROVAL_RECHECK_SECONDS, token)
+        return Step(Action.AWAITING_APPROVAL, detail=result.message)
     if result.state == State.SENDING:  # a person's `publisher publish` is sending it right now
         schedule.hold(target_id, now + schedule.lock_seconds, token)
         return Step(Action.RETRY, retry_in=float(schedule.lock_seconds), detail=result.message)
