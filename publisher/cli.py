@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import click
 
 from publisher import __version__
+from publisher.i18n import LANGUAGES, N_, pop_language, push_language
+from publisher.i18n.cli import TranslatedGroup
 from publisher.infra import logs
 from publisher.infra.masking import Masker, current_masker, install_log_masking, mask_standard_streams
 from publisher.infra.settings import Settings, load_settings
@@ -44,9 +46,26 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--lang is eager, so `publisher --lang en VERB --help` is already in English; it ends with the invocation."""
+    if value:
+        push_language(value)
+        ctx.call_on_close(pop_language)
+
+
+@click.group(cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="publisher")
-@click.option("-v", "--verbose", is_flag=True, help="Log details (debug lines, tracebacks) to stderr; still masked.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help=N_("Log details (debug lines, tracebacks) to stderr; still masked.")
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    is_eager=True,
+    expose_value=False,
+    callback=_set_language,
+    help=N_("Language of messages and help: id (Indonesian, the default) or en. Also PUBLISHER_LANGUAGE."),
+)
 def cli(verbose: bool) -> None:
     """Schedule and publish the posts of Kantor Imigrasi Bengkulu Selatan.
 

@@ -6,6 +6,8 @@ values without a settings object at hand (a post read in a test, a card's date l
 
 from __future__ import annotations
 
+from typing import Final
+
 TIMEZONE = "Asia/Jakarta"
 """The office's IANA zone (WIB, UTC+7): times written without an offset are read in it, and shown in it."""
 
@@ -49,3 +51,7 @@ crash or a redelivery, and a person's ``publisher publish`` reconciles it instea
 
 MAX_ATTEMPTS = 8
 """Starts of one target by the worker, crashes included, before it gives up: a poison target cannot loop."""
+
+LANGUAGE: Final = "id"
+"""The language of every word a person reads (``PUBLISHER_LANGUAGE``): the comms team works in Indonesian; "en" gives
+the source strings."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +24,10 @@ from helpers.fakeplatform import (
 )
 from PIL import Image
 from pydantic import SecretStr
+
+# The suite was written against the English source strings: they stay its language (and that of the subprocesses it
+# starts). Tests of the Indonesian set PUBLISHER_LANGUAGE=id themselves.
+os.environ["PUBLISHER_LANGUAGE"] = "en"
 
 # --- adapters against the fake platform server ----------------------------------------------------------------
 

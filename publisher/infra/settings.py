@@ -14,7 +14,7 @@ import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -140,6 +140,7 @@ class Settings(BaseSettings):
     )
 
     posts_dir: Path = Path(defaults.POSTS_DIR)
+    language: Literal["id", "en"] = defaults.LANGUAGE  # of every word a person reads (publisher.i18n)
     timezone: str = defaults.TIMEZONE
     redis_url: SecretStr | None = None
     state_dir: Path = Path(defaults.STATE_DIR)
