@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.adapters.registry import adapter_classes
+from publisher.i18n import N_, _
 from publisher.infra.settings import Settings
 from publisher.posts.loader import load_post
 from publisher.posts.model import Post
 from publisher.posts.problems import LoadResult, Problem, error, warning
 from publisher.text.captions import build_caption
+
+# The start of the warning for a listed platform without credentials: the review site says it once, not per post.
+NOT_CONFIGURED = N_("not configured here:")
 
 
 @dataclass
@@ -156,8 +160,11 @@ def _settings_rules(result: LoadResult, settings: Settings) -> list[Problem]:
         warning(
             result.display,
             result.line_of("platforms"),
-            f"not configured here: {', '.join(unconfigured)} (publishing there fails until set; "
-            "`publisher doctor` lists the settings)",
+            _(NOT_CONFIGURED)
+            + " "
+            + _("{platforms} (publishing there fails until set; `publisher doctor` lists the settings)").format(
+                platforms=", ".join(unconfigured)
+            ),
         )
     ]
 

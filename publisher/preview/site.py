@@ -31,8 +31,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from publisher.adapters.base import Adapter
 from publisher.adapters.registry import adapter_classes
+from publisher.i18n import _, current_language, ngettext
+from publisher.i18n.labels import label
 from publisher.infra.settings import Settings
-from publisher.posts.check import CheckReport, check_paths, find_post_files
+from publisher.posts.check import NOT_CONFIGURED, CheckReport, check_paths, find_post_files
 from publisher.posts.model import Kind, Post
 from publisher.posts.problems import LoadResult, Problem
 from publisher.preview.render import CardFile, CardJob, CardRenderer, write_if_changed
@@ -46,15 +48,9 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC_FILES = ("style.css", "filters.js")
 CALENDAR_DAYS = 31
-KIND_LABELS = {
-    Kind.SERVICE_UPDATE: "Service update",
-    Kind.POLICY_CHANGE: "Policy change",
-    Kind.EVENT_REMINDER: "Event reminder",
-}
 ACCOUNT_NAME = "Kantor Imigrasi Bengkulu Selatan"
-# check's warning for a platform without credentials (publisher.posts.check._settings_rules). On a reviewer's machine it
-# is on every post, so the site says it once at the top instead of burying each post's own problems under it.
-NOT_CONFIGURED = "not configured here:"
+# check's warning for a platform without credentials (publisher.posts.check.NOT_CONFIGURED, translated). On a reviewer's
+# machine it is on every post, so the site says it once at the top instead of burying each post's own problems under it.
 ACCOUNT_HANDLE = "imigrasibengkuluselatan"
 _HASHTAG = regex.compile(r"(?<![\w&])#\w+")
 
@@ -114,7 +110,7 @@ class PostView:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.post.kind, str(self.post.kind))
+        return label(self.post.kind)
 
 
 @dataclass(frozen=True)
@@ -131,10 +127,16 @@ def _offline_texts(post: Post, settings: Settings) -> list[OfflineText]:
     radio = radio_script(post, brand, tz)
     whatsapp = whatsapp_text(post, brand, tz)
     sms = sms_text(post, brand, tz)
-    sms_note = sms.count.line() + (f" · GSM-7 form: {sms.gsm7}" if sms.gsm7 else "")
+    sms_note = sms.count.line() + (_(" · GSM-7 form: {text}").format(text=sms.gsm7) if sms.gsm7 else "")
     return [
-        OfflineText("Radio / mosque loudspeaker", radio, f"{len(radio.split())}/{RADIO_WORDS} words"),
-        OfflineText("WhatsApp", whatsapp, f"{len(whatsapp)}/{WHATSAPP_CHARS} characters"),
+        OfflineText(
+            _("Radio / mosque loudspeaker"),
+            radio,
+            _("{count}/{limit} words").format(count=len(radio.split()), limit=RADIO_WORDS),
+        ),
+        OfflineText(
+            "WhatsApp", whatsapp, _("{count}/{limit} characters").format(count=len(whatsapp), limit=WHATSAPP_CHARS)
+        ),
         OfflineText("SMS", sms.text, sms_note),
     ]
 
@@ -156,9 +158,11 @@ class CalendarEntry:
     @property
     def note(self) -> str:
         if self.publication.label:
-            return f"Reminder: {self.publication.label_en or self.publication.label}"
+            if current_language() == "id":
+                return _("Reminder: {label}").format(label=self.publication.label)
+            return _("Reminder: {label}").format(label=self.publication.label_en or self.publication.label)
         if self.publication.occurrence.startswith("repeat-"):
-            return "Repeat"
+            return _("Repeat")
         return ""
 
 
@@ -264,7 +268,7 @@ def _build(
 
     env = _environment(tz)
     # No "generated at" on post pages: an unchanged post's page stays byte-identical and is not rewritten.
-    common = {"account_name": ACCOUNT_NAME, "account_handle": ACCOUNT_HANDLE}
+    common = {"account_name": ACCOUNT_NAME, "account_handle": ACCOUNT_HANDLE, "lang": current_language()}
     for name in STATIC_FILES:
         write_if_changed(out_dir / name, (TEMPLATES / name).read_bytes())
     page_keys: dict[str, str] = {}
@@ -284,7 +288,7 @@ def _build(
         posts=views,
         invalid=invalid,
         calendar=_calendar(views, now, tz),
-        kinds=[(k.value, KIND_LABELS[k]) for k in Kind],
+        kinds=[(k.value, label(k)) for k in Kind],
         platforms=[(name, cls.label) for name, cls in classes.items()],
         warnings=sum(1 for v in views for p in v.problems if not p.is_error),
         root="",
@@ -365,7 +369,7 @@ def _post_view(
         post=post,
         display=result.display,
         problems=sorted(
-            (p for p in result.problems if not p.message.startswith(NOT_CONFIGURED)),
+            (p for p in result.problems if not p.message.startswith(_(NOT_CONFIGURED))),
             key=lambda p: (not p.is_error, p.line),
         ),
         page=f"posts/{post.id}.html",
@@ -396,6 +400,7 @@ def _page_key(view: PostView, renderer: str, templates: str, links_superseded: b
         templates,
         links_superseded,
         ACCOUNT_NAME,
+        current_language(),
         view.post.model_dump_json(exclude={"source"}),
         view.display,
         [str(p) for p in view.problems],
@@ -469,7 +474,10 @@ def _environment(tz: Any) -> Environment:
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["label"] = label
     env.filters["wib"] = lambda moment: format_wib(moment, tz)
     env.filters["highlight"] = highlight
     return env
@@ -487,7 +495,7 @@ class _progress:
         if not self.enabled:
             return lambda n: None
         self._progress = Progress(
-            TextColumn("Rendering cards"),
+            TextColumn(_("Rendering cards")),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
