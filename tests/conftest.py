@@ -25,9 +25,22 @@ from helpers.fakeplatform import (
 from PIL import Image
 from pydantic import SecretStr
 
-# The suite was written against the English source strings: they stay its language (and that of the subprocesses it
-# starts). Tests of the Indonesian set PUBLISHER_LANGUAGE=id themselves.
+from publisher.i18n import pop_language, push_language
+
+# The suite was written against the English source strings: they stay its language. Many tests clear every
+# PUBLISHER_* variable to isolate their settings, so in this process English is an override that outlives that;
+# subprocesses get the environment. Tests of the Indonesian ask for `native_language`.
 os.environ["PUBLISHER_LANGUAGE"] = "en"
+push_language("en")
+
+
+@pytest.fixture
+def native_language() -> Iterator[None]:
+    """The language chosen as in production again: PUBLISHER_LANGUAGE, the settings, the default (Indonesian)."""
+    pop_language()
+    yield
+    push_language("en")
+
 
 # --- adapters against the fake platform server ----------------------------------------------------------------
 
@@ -169,6 +182,7 @@ def publisher_env(fake_platform: FakePlatform, fake_media: tuple[Path, MediaServ
     namespace = f"publisher-test-{uuid.uuid4().hex}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     env.update(
+        PUBLISHER_LANGUAGE="en",
         PUBLISHER_POSTS_DIR=str(tmp_path / "posts"),
         PUBLISHER_STATE_DIR=str(tmp_path / "state"),
         PUBLISHER_SECRETS_DIR=str(tmp_path / "no-secrets-dir"),

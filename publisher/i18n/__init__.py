@@ -26,13 +26,15 @@ LANGUAGES = ("id", "en")
 ENV_VAR = "PUBLISHER_LANGUAGE"
 
 _override: list[str] = []  # the innermost --lang (a stack, so nested invocations in one process unwind cleanly)
+_configured: list[str] = []  # the settings' language (a .env file's PUBLISHER_LANGUAGE is not in the environment)
 
 
 def current_language() -> str:
-    """The active language: the CLI's ``--lang``, else ``PUBLISHER_LANGUAGE``, else Indonesian."""
+    """The active language: the CLI's ``--lang``, else ``PUBLISHER_LANGUAGE`` (the environment, else the settings
+    read from ``.env``), else Indonesian."""
     if _override:
         return _override[-1]
-    chosen = os.environ.get(ENV_VAR, "").strip().lower() or defaults.LANGUAGE
+    chosen = os.environ.get(ENV_VAR, "").strip().lower() or (_configured[-1] if _configured else defaults.LANGUAGE)
     return chosen if chosen in LANGUAGES else defaults.LANGUAGE
 
 
@@ -54,6 +56,11 @@ def push_language(language: str) -> None:
 def pop_language() -> None:
     if _override:
         _override.pop()
+
+
+def configure(language: str) -> None:
+    """Adopt the settings' ``language`` (called where settings are read: a ``.env`` file may name it)."""
+    _configured[:] = [language]
 
 
 @cache

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from rich.table import Table
 from rich.text import Text
 
+from publisher.i18n import _
+from publisher.i18n.labels import label
 from publisher.publishing.ledger import State
 from publisher.scheduler.runtime import Runtime
 from publisher.text.dates import zone_name
@@ -50,8 +52,8 @@ class Row:
 
     @property
     def state_text(self) -> str:
-        text = f"{self.state} (retrying)" if self.retrying else self.state
-        return f"{text} [dry run]" if self.dry_run else text
+        text = label(self.state) + (" " + _("(retrying)") if self.retrying else "")
+        return text + (" " + _("[dry run]") if self.dry_run else "")
 
 
 @dataclass(frozen=True)
@@ -97,25 +99,25 @@ def collect(runtime: Runtime) -> Status:
 
 
 def plain_text(status: Status) -> str:
-    lines = ["PAUSED: nothing is published until `publisher resume`"] if status.paused else []
+    lines = [_("PAUSED: nothing is published until `publisher resume`")] if status.paused else []
     for row in status.rows:
         where = row.permalink or row.remote_id or ""
         parts = [row.state_text.upper() if row.state in NEEDS_A_PERSON else row.state_text, row.target]
-        parts += [f"due {row.due_text}", f"attempts {row.attempts}"]
+        parts += [_("due {when}").format(when=row.due_text), _("attempts {count}").format(count=row.attempts)]
         if where:
             parts.append(where)
         if row.error:
             parts.append(row.error)
         lines.append("  ".join(parts))
     if not status.rows:
-        lines.append("no targets yet: `publisher run` schedules the ready posts in the posts folder")
+        lines.append(_("no targets yet: `publisher run` schedules the ready posts in the posts folder"))
     return "\n".join(lines)
 
 
 def rich_table(status: Status) -> Table:
-    title = "Publisher status" + (" — PAUSED" if status.paused else "")
+    title = _("Publisher status") + (" — " + _("PAUSED") if status.paused else "")
     table = Table(title=title, show_lines=False)
-    for name in ("state", "target", "due (WIB)", "attempts", "remote / permalink", "error / reason"):
+    for name in (_("state"), _("target"), _("due (WIB)"), _("attempts"), _("remote / permalink"), _("error / reason")):
         table.add_column(name, overflow="fold")
     for row in status.rows:
         # Text cells, not markup: an error message may well contain [brackets].
