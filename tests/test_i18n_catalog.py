@@ -85,7 +85,7 @@ def test_the_committed_mo_is_compiled_from_the_po(po):
     assert {k: _strings(m) for k, m in _messages(compiled).items()} == expected, "run `pybabel compile` (README)"
 
 
-def test_the_language_follows_the_setting(monkeypatch):
+def test_the_language_follows_the_setting(monkeypatch, native_language):
     monkeypatch.setenv("PUBLISHER_LANGUAGE", "id")
     assert i18n._(RESUME) == "Melanjutkan penerbitan setelah `publisher pause`."
     monkeypatch.setenv("PUBLISHER_LANGUAGE", "en")

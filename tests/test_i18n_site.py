@@ -49,7 +49,9 @@ def _pages(settings: Settings, out: Path) -> dict[str, str]:
     }
 
 
-def test_the_site_is_indonesian_by_default(site: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_site_is_indonesian_by_default(
+    site: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch, native_language: None
+) -> None:
     monkeypatch.delenv("PUBLISHER_LANGUAGE")
     pages = _pages(*site)
     for name, html in pages.items():
@@ -62,7 +64,9 @@ def test_the_site_is_indonesian_by_default(site: tuple[Settings, Path], monkeypa
     assert ">Teks alternatif<" in pages["event"] and ">Pengingat<" in pages["event"]
 
 
-def test_the_site_reads_as_before_in_english(site: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_site_reads_as_before_in_english(
+    site: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch, native_language: None
+) -> None:
     monkeypatch.setenv("PUBLISHER_LANGUAGE", "en")
     pages = _pages(*site)
     assert '<html lang="en">' in pages["index"]
@@ -71,7 +75,7 @@ def test_the_site_reads_as_before_in_english(site: tuple[Settings, Path], monkey
 
 
 def test_a_page_is_rewritten_when_the_language_changes(
-    site: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch
+    site: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch, native_language: None
 ) -> None:
     monkeypatch.setenv("PUBLISHER_LANGUAGE", "en")
     _pages(*site)

@@ -26,7 +26,7 @@ STATE_LABELS = {
     State.CANCELLED: N_("cancelled"),
     State.RETRACTED: N_("retracted"),
     "refused": N_("refused"),  # publisher.publishing.result.Verdict
-    "retract-failed": N_("retract failed"),
+    "retract-failed": N_("retract-failed"),
 }
 
 SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}  # publisher check's keywords stay English

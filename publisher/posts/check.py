@@ -69,7 +69,7 @@ def find_post_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
         elif path.exists():
             files.append(path)
         else:
-            missing.append(error(str(path), 1, "no such file or directory"))
+            missing.append(error(str(path), 1, _("no such file or directory")))
     return list(dict.fromkeys(files)), missing
 
 
@@ -133,7 +133,7 @@ def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> N
                 error(
                     result.display,
                     result.line_of("id"),
-                    f"duplicate id {result.post_id!r}: also used by {names}",
+                    _("duplicate id {id!r}: also used by {files}").format(id=result.post_id, files=names),
                 )
             )
         post = result.post
@@ -142,7 +142,7 @@ def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> N
                 warning(
                     result.display,
                     result.line_of("supersedes"),
-                    f"supersedes {post.supersedes!r}, which is not in the posts folder",
+                    _("supersedes {id!r}, which is not in the posts folder").format(id=post.supersedes),
                 )
             )
 
@@ -182,7 +182,9 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
                 error(
                     result.display,
                     result.line_of(f"text.{name}", "text"),
-                    f"the {adapter.label} caption is {caption.length} long; the limit is {caption.limit}",
+                    _("the {platform} caption is {length} long; the limit is {limit}").format(
+                        platform=adapter.label, length=caption.length, limit=caption.limit
+                    ),
                 )
             )
         elif caption.shortened:
@@ -190,8 +192,9 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
                 warning(
                     result.display,
                     result.line_of("body", "title"),
-                    f"caption shortened for {adapter.label} ({caption.limit} max): add text.{name} to choose "
-                    "the words yourself",
+                    _(
+                        "caption shortened for {platform} ({limit} max): add text.{name} to choose the words yourself"
+                    ).format(platform=adapter.label, limit=caption.limit, name=name),
                 )
             )
         elif caption.dropped_hashtags:
@@ -199,7 +202,9 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
                 warning(
                     result.display,
                     result.line_of("hashtags"),
-                    f"{adapter.label} allows {adapter.max_hashtags} hashtags; {caption.dropped_hashtags} dropped",
+                    _("{platform} allows {limit} hashtags; {dropped} dropped").format(
+                        platform=adapter.label, limit=adapter.max_hashtags, dropped=caption.dropped_hashtags
+                    ),
                 )
             )
         if post.alt and adapter.supports_alt_text and len(post.alt) > adapter.max_alt_chars:
@@ -207,7 +212,9 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
                 error(
                     result.display,
                     result.line_of("alt"),
-                    f"alt is {len(post.alt)} characters; {adapter.label} allows {adapter.max_alt_chars}",
+                    _("alt is {length} characters; {platform} allows {limit}").format(
+                        length=len(post.alt), platform=adapter.label, limit=adapter.max_alt_chars
+                    ),
                 )
             )
     return problems
