@@ -29,6 +29,7 @@ from pydantic_settings import (
 
 from publisher import defaults
 from publisher.brand.identity import Brand
+from publisher.i18n import _
 
 ENV_PREFIX = "PUBLISHER_"
 NESTED = "__"
@@ -252,7 +253,9 @@ def unconfigured_message(platform: str, settings: Settings) -> str | None:
     """``facebook is not configured: set PUBLISHER_FACEBOOK__PAGE_ID, PUBLISHER_FACEBOOK__ACCESS_TOKEN``."""
     config = settings.platform(platform)
     if config is None:
-        return f"{platform} has no settings section in this version"
+        return _("{platform} has no settings section in this version").format(platform=platform)
     if config.configured:
         return None
-    return f"{platform} is not configured: set {config.missing_env_names(platform)}"
+    return _("{platform} is not configured: set {names}").format(
+        platform=platform, names=config.missing_env_names(platform)
+    )
