@@ -44,6 +44,8 @@ class Context:
             # From here on every log record and every printed line is masked with this run's secrets.
             install_log_masking(Masker.from_settings(self._settings))
             configure_language(self._settings.language)
+            if (invocation := click.get_current_context(silent=True)) is not None:
+                invocation.call_on_close(lambda: configure_language(None))  # one invocation's, like --lang
         return self._settings
 
 

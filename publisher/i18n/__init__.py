@@ -58,9 +58,9 @@ def pop_language() -> None:
         _override.pop()
 
 
-def configure(language: str) -> None:
-    """Adopt the settings' ``language`` (called where settings are read: a ``.env`` file may name it)."""
-    _configured[:] = [language]
+def configure(language: str | None) -> None:
+    """Adopt the settings' ``language`` (read where settings are read: a ``.env`` may name it); None forgets it."""
+    _configured[:] = [language] if language else []
 
 
 @cache

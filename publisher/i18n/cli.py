@@ -7,7 +7,8 @@ docstrings and the options' ``help=N_("...")`` stay English (the catalog's keys)
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,6 +24,26 @@ CLICK_WORDS = (
     N_("Show this message and exit."),
     N_("Show the version and exit."),
 )
+# The extras click appends to an option's help, "[default: preview; required]", item by item.
+EXTRAS = {"default": N_("default: {default}"), "env var": N_("env var: {var}")}
+REQUIRED = N_("required")
+_EXTRAS_AT_END = re.compile(r"\[([^\[\]]*)\]$")
+
+
+def _translate_extras(text: str) -> str:
+    match = _EXTRAS_AT_END.search(text)
+    if match is None:
+        return text
+    items = []
+    for item in match.group(1).split("; "):
+        name, _sep, value = item.partition(": ")
+        if item == REQUIRED:
+            items.append(_(REQUIRED))
+        elif name in EXTRAS and value:
+            items.append(_(EXTRAS[name]).format(default=value, var=value))
+        else:
+            items.append(item)
+    return f"{text[: match.start()]}[{'; '.join(items)}]"
 
 
 @contextmanager
@@ -42,6 +63,9 @@ def _translated(*items: Any) -> Iterator[None]:
 class TranslatedFormatter(click.HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, f"{_('Usage:')} " if prefix is None else prefix)
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _translate_extras(text)) for term, text in rows], col_max, col_spacing)
 
     @contextmanager
     def section(self, name: str) -> Iterator[None]:
