@@ -106,5 +106,5 @@ def test_help_follows_lang_option():
     english = CliRunner().invoke(cli, ["--lang", "en", "resume", "--help"], env={"PUBLISHER_LANGUAGE": "id"})
     assert RESUME in english.output
     poster = CliRunner().invoke(cli, ["--lang", "id", "poster", "--help"]).output
-    assert "Penggunaan: publisher poster" in poster and "[wajib]" in poster and "Opsi:" in poster
+    assert "Penggunaan: cli poster" in poster and "[wajib]" in poster and "Opsi:" in poster
     assert i18n.current_language() == "en"  # --lang ended with its invocation: the suite's PUBLISHER_LANGUAGE again
