@@ -64,3 +64,19 @@ def test_status_and_publish_lines_in_indonesian(native_language: None, monkeypat
     assert failed.line() == "x: gagal (error): 401"
     monkeypatch.setenv("PUBLISHER_LANGUAGE", "en")
     assert published.line() == "x: published (dry run) https://x.com/i/1"
+
+
+def test_status_plain_text_in_indonesian(native_language: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from publisher.publishing.ledger import State
+    from publisher.scheduler.status import Row, Status, plain_text
+
+    row = Row("p/x/main", State.UNKNOWN, "2026-12-02T09:00:00+07:00", None, None, "lost", 1, False, False)
+    monkeypatch.setenv("PUBLISHER_LANGUAGE", "id")
+    text = plain_text(Status(paused=True, rows=[row]))
+    assert text.splitlines() == [
+        "DIHENTIKAN SEMENTARA: tidak ada yang diterbitkan sampai `publisher resume`",
+        "TIDAK DIKETAHUI  p/x/main  jadwal 2026-12-02 09:00 WIB  percobaan 1  lost",
+    ]
+    monkeypatch.setenv("PUBLISHER_LANGUAGE", "en")
+    english = "UNKNOWN  p/x/main  due 2026-12-02 09:00 WIB  attempts 1  lost"
+    assert plain_text(Status(paused=False, rows=[row])) == english
