@@ -12,6 +12,9 @@ import click
 from pydantic import ValidationError
 
 from publisher import __version__
+from publisher.i18n import LANGUAGES, N_, _, pop_language, push_language
+from publisher.i18n import configure as configure_language
+from publisher.i18n.cli import TranslatedGroup
 from publisher.infra import logs
 from publisher.infra.masking import Masker, current_masker, install_log_masking, mask_standard_streams
 from publisher.infra.settings import Settings, load_settings, settings_problem
@@ -39,13 +42,23 @@ class Context:
                 raise click.ClickException(Masker.from_environment().mask(settings_problem(exc))) from None
             # From here on every log record and every printed line is masked with this run's secrets.
             install_log_masking(Masker.from_settings(self._settings))
+            configure_language(self._settings.language)
+            if (invocation := click.get_current_context(silent=True)) is not None:
+                invocation.call_on_close(lambda: configure_language(None))  # one invocation's, like --lang
         return self._settings
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-class Verbs(click.Group):
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--lang is eager, so `publisher --lang en VERB --help` is already in English; it ends with the invocation."""
+    if value:
+        push_language(value)
+        ctx.call_on_close(pop_language)
+
+
+class Verbs(TranslatedGroup):
     """Every verb's operational failures (Redis unreachable, a file that cannot be written) end as one masked line
     and exit 1, here in one place; anything else is a bug and keeps its traceback (masked, in :func:`main`)."""
 
@@ -64,7 +77,17 @@ class Verbs(click.Group):
 
 @click.group(cls=Verbs, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="publisher")
-@click.option("-v", "--verbose", is_flag=True, help="Log details (debug lines, tracebacks) to stderr; still masked.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help=N_("Log details (debug lines, tracebacks) to stderr; still masked.")
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    is_eager=True,
+    expose_value=False,
+    callback=_set_language,
+    help=N_("Language of messages and help: id (Indonesian, the default) or en. Also PUBLISHER_LANGUAGE."),
+)
 def cli(verbose: bool) -> None:
     """Schedule and publish the posts of Kantor Imigrasi Bengkulu Selatan.
 
@@ -76,7 +99,7 @@ def cli(verbose: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-q", "--quiet", is_flag=True, help="Print only problems, not the files that are fine.")
+@click.option("-q", "--quiet", is_flag=True, help=N_("Print only problems, not the files that are fine."))
 @pass_context
 def check(ctx: Context, paths: tuple[Path, ...], quiet: bool) -> None:
     """Validate post files (default: the posts folder).
@@ -97,8 +120,13 @@ def check(ctx: Context, paths: tuple[Path, ...], quiet: bool) -> None:
             if result.display not in failed:
                 click.echo(f"{result.display}: ok")
     click.echo(
-        f"{len(report.results)} file(s) checked: {len(report.results) - len(failed)} ok, {len(failed)} with errors; "
-        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)",
+        _("{files} file(s) checked: {ok} ok, {failed} with errors; {errors} error(s), {warnings} warning(s)").format(
+            files=len(report.results),
+            ok=len(report.results) - len(failed),
+            failed=len(failed),
+            errors=len(report.errors),
+            warnings=len(report.warnings),
+        ),
         err=True,
     )
     sys.exit(1 if report.errors else 0)
@@ -137,9 +165,11 @@ def _ledger(settings: Settings) -> Ledger:
     "platforms",
     multiple=True,
     metavar="NAME",
-    help="Only this platform (repeat for several). Default: every platform the post lists.",
+    help=N_("Only this platform (repeat for several). Default: every platform the post lists."),
 )
-@click.option("--dry-run", is_flag=True, help="Publish nowhere; record what would be sent (also PUBLISHER_DRY_RUN).")
+@click.option(
+    "--dry-run", is_flag=True, help=N_("Publish nowhere; record what would be sent (also PUBLISHER_DRY_RUN).")
+)
 @pass_context
 def publish(ctx: Context, post_id: str, platforms: tuple[str, ...], dry_run: bool) -> None:
     """Publish one post now, without waiting for its publish_at.
@@ -187,7 +217,7 @@ def retract(ctx: Context, post_id: str) -> None:
     except redis.RedisError as exc:
         raise _fail(exc) from None
     if not results:
-        click.echo(f"{post_id}: nothing was published, nothing to retract")
+        click.echo(_("{post_id}: nothing was published, nothing to retract").format(post_id=post_id))
     for result in results:
         click.echo(result.line())
     sys.exit(0 if all(r.done for r in results) else 1)
@@ -211,9 +241,9 @@ def doctor(ctx: Context) -> None:
 
 @cli.command()
 @click.argument("target")
-@click.option("--published", "permalink", metavar="URL", help="It is up, at this URL.")
-@click.option("--remote-id", help="It is up with this id on the platform.")
-@click.option("--not-published", is_flag=True, help="It is not up: send it again at the next chance.")
+@click.option("--published", "permalink", metavar="URL", help=N_("It is up, at this URL."))
+@click.option("--remote-id", help=N_("It is up with this id on the platform."))
+@click.option("--not-published", is_flag=True, help=N_("It is not up: send it again at the next chance."))
 @pass_context
 def resolve(ctx: Context, target: str, permalink: str | None, remote_id: str | None, not_published: bool) -> None:
     """Settle a target whose outcome is unknown (TARGET is post-id/platform/occurrence, as `status` shows).
@@ -224,7 +254,7 @@ def resolve(ctx: Context, target: str, permalink: str | None, remote_id: str | N
 
     published = bool(permalink or remote_id)
     if published == not_published:
-        raise click.UsageError("give either --published URL (or --remote-id ID) or --not-published")
+        raise click.UsageError(_("give either --published URL (or --remote-id ID) or --not-published"))
     try:
         moved = resolve_target(
             target,
@@ -237,8 +267,10 @@ def resolve(ctx: Context, target: str, permalink: str | None, remote_id: str | N
     except ValueError as exc:
         raise _fail(exc) from None
     if not moved:
-        raise click.ClickException(f"{target} is not unknown or sending; nothing changed (see `publisher status`)")
-    recorded = "recorded as published" if published else "recorded as not published"
+        raise click.ClickException(
+            _("{target} is not unknown or sending; nothing changed (see `publisher status`)").format(target=target)
+        )
+    recorded = _("recorded as published") if published else _("recorded as not published")
     click.echo(f"{target}: {recorded}")
 
 
@@ -250,19 +282,21 @@ def resolve(ctx: Context, target: str, permalink: str | None, remote_id: str | N
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("preview"),
     show_default=True,
-    help="Folder to write the site into (index.html, one page per post, the card images).",
+    help=N_("Folder to write the site into (index.html, one page per post, the card images)."),
 )
 @click.option(
     "--ledger/--no-ledger",
     default=None,
-    help="Show each target's publishing state from PUBLISHER_REDIS_URL. Default: only when that server is on "
-    "this machine (loopback or a unix socket); the embedded Redis is never started for a preview.",
+    help=N_(
+        "Show each target's publishing state from PUBLISHER_REDIS_URL. Default: only when that server is on "
+        "this machine (loopback or a unix socket); the embedded Redis is never started for a preview."
+    ),
 )
 @click.option(
     "--posters/--no-posters",
     default=True,
     show_default=True,
-    help="Also write each post's A4 poster PDF and link it from its page (the slowest part of a first run).",
+    help=N_("Also write each post's A4 poster PDF and link it from its page (the slowest part of a first run)."),
 )
 @pass_context
 def preview(ctx: Context, paths: tuple[Path, ...], out_dir: Path, ledger: bool | None, posters: bool) -> None:
@@ -290,8 +324,15 @@ def preview(ctx: Context, paths: tuple[Path, ...], out_dir: Path, ledger: bool |
         for problem in item.problems:
             click.echo(str(problem), err=True)
     click.echo(
-        f"{len(report.posts)} post(s) previewed, {len(report.invalid)} invalid; cards: {report.cards_rendered} "
-        f"rendered, {report.cards_reused} unchanged. Open {report.index}",
+        _(
+            "{posts} post(s) previewed, {invalid} invalid; cards: {rendered} rendered, {reused} unchanged. Open {index}"
+        ).format(
+            posts=len(report.posts),
+            invalid=len(report.invalid),
+            rendered=report.cards_rendered,
+            reused=report.cards_reused,
+            index=report.index,
+        ),
         err=True,
     )
     sys.exit(0 if report.ok else 1)
@@ -307,9 +348,11 @@ def _scheduler_runtime(settings: Settings) -> Runtime:
 
 
 @cli.command()
-@click.option("--dry-run", is_flag=True, help="Publish nowhere; record what would be sent (also PUBLISHER_DRY_RUN).")
-@click.option("--concurrency", default=2, show_default=True, help="Worker processes publishing in parallel.")
-@click.option("-v", "--verbose", is_flag=True, help="Show Celery's banner and the worker's log here (INFO).")
+@click.option(
+    "--dry-run", is_flag=True, help=N_("Publish nowhere; record what would be sent (also PUBLISHER_DRY_RUN).")
+)
+@click.option("--concurrency", default=2, show_default=True, help=N_("Worker processes publishing in parallel."))
+@click.option("-v", "--verbose", is_flag=True, help=N_("Show Celery's banner and the worker's log here (INFO)."))
 @pass_context
 def run(ctx: Context, dry_run: bool, concurrency: int, verbose: bool) -> None:
     """The main job: publish due posts on time until stopped (Ctrl-C).
@@ -330,7 +373,7 @@ def run(ctx: Context, dry_run: bool, concurrency: int, verbose: bool) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help=N_("Machine-readable output."))
 @pass_context
 def status(ctx: Context, as_json: bool) -> None:
     """Every target: scheduled, published (remote id, permalink), failed (why), unknown (needs a person), ...
@@ -362,7 +405,7 @@ def pause(ctx: Context) -> None:
     Targets that become more than PUBLISHER_MISSED_GRACE_MINUTES overdue while paused are held as missed.
     """
     _scheduler_runtime(ctx.settings).schedule.pause()
-    click.echo("paused: nothing will be published until `publisher resume`")
+    click.echo(_("paused: nothing will be published until `publisher resume`"))
 
 
 @cli.command()
@@ -370,7 +413,7 @@ def pause(ctx: Context) -> None:
 def resume(ctx: Context) -> None:
     """Restart publishing after `publisher pause`."""
     _scheduler_runtime(ctx.settings).schedule.resume()
-    click.echo("resumed")
+    click.echo(_("resumed"))
 
 
 @cli.command()
@@ -380,16 +423,16 @@ def resume(ctx: Context) -> None:
     "out_file",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the poster: FILE.pdf (one page) or FILE.png.",
+    help=N_("Where to write the poster: FILE.pdf (one page) or FILE.png."),
 )
-@click.option("--english", is_flag=True, help="The English version (the post needs an `en:` block).")
-@click.option("--print", "printable", is_flag=True, help="Ink-saving variant for office printers: white paper.")
+@click.option("--english", is_flag=True, help=N_("The English version (the post needs an `en:` block)."))
+@click.option("--print", "printable", is_flag=True, help=N_("Ink-saving variant for office printers: white paper."))
 @click.option(
     "--size",
     type=click.Choice(["a4", "a3", "banner"]),
     default="a4",
     show_default=True,
-    help="a4 / a3 (300 dpi) for notice boards, banner: a 300 × 100 cm spanduk (100 dpi).",
+    help=N_("a4 / a3 (300 dpi) for notice boards, banner: a 300 × 100 cm spanduk (100 dpi)."),
 )
 @pass_context
 def poster(ctx: Context, post_id: str, out_file: Path, english: bool, printable: bool, size: str) -> None:
@@ -403,26 +446,38 @@ def poster(ctx: Context, post_id: str, out_file: Path, english: bool, printable:
     fmt = _page_format(out_file)
     post = _post(ctx, post_id)
     if english and post.en is None:
-        raise click.ClickException(f"post {post_id!r} has no English version (`en:`)")
+        raise click.ClickException(_("post {post_id!r} has no English version (`en:`)").format(post_id=post_id))
     paper = PAPERS[PosterSize(size)]
     data = render_poster(post, ctx.settings.brand, size=PosterSize(size), printable=printable, english=english,
                          fmt=fmt)  # fmt: skip
     _write(out_file, data)
-    variant = ", ink-saving" if printable else ""
+    variant = _(", ink-saving") if printable else ""
     click.echo(
-        f"{out_file}: {size.upper()} poster of {post_id} ({paper.width_mm / 10:g} × {paper.height_mm / 10:g} cm, "
-        f"{paper.dpi} dpi{variant}; {fmt}, {len(data):,} bytes)"
+        _(
+            "{file}: {size} poster of {post_id} ({width:g} × {height:g} cm, {dpi} dpi{variant}; {format}, "
+            "{bytes:,} bytes)"
+        ).format(
+            file=out_file,
+            size=size.upper(),
+            post_id=post_id,
+            width=paper.width_mm / 10,
+            height=paper.height_mm / 10,
+            dpi=paper.dpi,
+            variant=variant,
+            format=fmt,
+            bytes=len(data),
+        )
     )
 
 
 @cli.command()
-@click.option("--week", required=True, metavar="YYYY-Www", help="The ISO week, e.g. 2026-W50.")
+@click.option("--week", required=True, metavar="YYYY-Www", help=N_("The ISO week, e.g. 2026-W50."))
 @click.option(
     "--out",
     "out_file",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="FILE.pdf to print, or FILE.png for a WhatsApp group.",
+    help=N_("FILE.pdf to print, or FILE.png for a WhatsApp group."),
 )
 @pass_context
 def digest(ctx: Context, week: str, out_file: Path) -> None:
@@ -440,7 +495,11 @@ def digest(ctx: Context, week: str, out_file: Path) -> None:
     fmt = _page_format(out_file)
     data, shown = render_digest(iso_week, ctx.settings, fmt=fmt)
     _write(out_file, data)
-    click.echo(f"{out_file}: digest of {iso_week} with {shown} post(s) ({fmt}, {len(data):,} bytes)")
+    click.echo(
+        _("{file}: digest of {week} with {shown} post(s) ({format}, {bytes:,} bytes)").format(
+            file=out_file, week=iso_week, shown=shown, format=fmt, bytes=len(data)
+        )
+    )
 
 
 @cli.command()
@@ -450,9 +509,9 @@ def digest(ctx: Context, week: str, out_file: Path) -> None:
     "text_format",
     required=True,
     type=click.Choice(["radio", "whatsapp", "sms"]),
-    help="radio: a script to read aloud; whatsapp: a text to forward; sms: at most two SMS.",
+    help=N_("radio: a script to read aloud; whatsapp: a text to forward; sms: at most two SMS."),
 )
-@click.option("--gsm7", is_flag=True, help="sms: print the GSM-7 (transliterated) form when the text needs UCS-2.")
+@click.option("--gsm7", is_flag=True, help=N_("sms: print the GSM-7 (transliterated) form when the text needs UCS-2."))
 @pass_context
 def announce(ctx: Context, post_id: str, text_format: str, gsm7: bool) -> None:
     """Print a post as a radio or mosque-loudspeaker script, a WhatsApp text, or an SMS.
@@ -478,8 +537,12 @@ def announce(ctx: Context, post_id: str, text_format: str, gsm7: bool) -> None:
             from publisher.offline.sms import count_sms
 
             click.echo(
-                f"warning: characters outside GSM-7 make this UCS-2 (70 characters per SMS); the GSM-7 form "
-                f"({count_sms(alternative).line()}), printed alone by --gsm7:\n{alternative}",
+                "warning: "
+                + _(
+                    "characters outside GSM-7 make this UCS-2 (70 characters per SMS); the GSM-7 form ({count}), "
+                    "printed alone by --gsm7:"
+                ).format(count=count_sms(alternative).line())
+                + f"\n{alternative}",
                 err=True,
             )
 
@@ -487,7 +550,9 @@ def announce(ctx: Context, post_id: str, text_format: str, gsm7: bool) -> None:
 def _page_format(out_file: Path) -> str:
     fmt = {".pdf": "PDF", ".png": "PNG"}.get(out_file.suffix.lower())
     if fmt is None:
-        raise click.BadParameter(f"{out_file.name!r}: end the file name with .pdf or .png", param_hint="--out")
+        raise click.BadParameter(
+            _("{name!r}: end the file name with .pdf or .png").format(name=out_file.name), param_hint="--out"
+        )
     return fmt
 
 
@@ -515,17 +580,19 @@ def _ask(value: str | None, flag: str, question: str, default: str | None = None
     if value:
         return value
     if not sys.stdin.isatty():
-        raise click.ClickException(f"{flag} is missing (not asked: stdin is not a terminal); nothing written")
+        raise click.ClickException(
+            _("{flag} is missing (not asked: stdin is not a terminal); nothing written").format(flag=flag)
+        )
     return str(click.prompt(question, default=default))
 
 
 @cli.command(name="new")
 @click.argument("kind", type=click.Choice(KINDS))
-@click.option("--title", help="The card's headline.")
-@click.option("--at", "when", metavar="WHEN", help="When it goes out: 2026-12-01 09:00, +2m, +1h, besok 09:00.")
-@click.option("--platform", "platforms", multiple=True, metavar="NAME", help="A platform (repeat for several).")
-@click.option("--starts", metavar="WHEN", help="event-reminder: when the event starts (same forms as --at).")
-@click.option("--body", default="", help="The caption's text after the title (default: none, the title alone).")
+@click.option("--title", help=N_("The card's headline."))
+@click.option("--at", "when", metavar="WHEN", help=N_("When it goes out: 2026-12-01 09:00, +2m, +1h, besok 09:00."))
+@click.option("--platform", "platforms", multiple=True, metavar="NAME", help=N_("A platform (repeat for several)."))
+@click.option("--starts", metavar="WHEN", help=N_("event-reminder: when the event starts (same forms as --at)."))
+@click.option("--body", default="", help=N_("The caption's text after the title (default: none, the title alone)."))
 @pass_context
 def new(
     ctx: Context,
@@ -554,7 +621,11 @@ def new(
     known = sorted(adapter_classes())
     names = platforms or tuple(_ask(None, "--platform", f"Platform ({', '.join(known)})").replace(",", " ").split())
     if unknown := [n for n in names if n not in known]:
-        raise click.ClickException(f"unknown platform {unknown[0]!r} (known: {', '.join(known)}); nothing written")
+        raise click.ClickException(
+            _("unknown platform {name!r} (known: {known}); nothing written").format(
+                name=unknown[0], known=", ".join(known)
+            )
+        )
     now = datetime.now(UTC)
     try:
         publish_at = parse_when(_ask(when, "--at", "Kapan (mis. +2m, besok 09:00)"), now=now, zone=settings.tz)
@@ -562,14 +633,16 @@ def new(
         if kind == Kind.EVENT_REMINDER:
             starts_at = parse_when(_ask(starts, "--starts", "Acara mulai"), now=now, zone=settings.tz)
     except WhenError as exc:
-        raise click.ClickException(f"{exc}; nothing written") from None
+        raise click.ClickException(_("{error}; nothing written").format(error=exc)) from None
     if publish_at < now:
-        raise click.ClickException(f"{format_wib(publish_at, settings.tz)} is in the past; nothing written")
+        raise click.ClickException(
+            _("{when} is in the past; nothing written").format(when=format_wib(publish_at, settings.tz))
+        )
     post = NewPost(Kind(kind), title, publish_at, tuple(dict.fromkeys(names)), body, starts_at)
     try:
         path = write_post_file(post, settings)
     except NewPostRefused as exc:
-        raise click.ClickException(f"{exc}\nnothing written") from None
+        raise click.ClickException(f"{exc}\n" + _("nothing written")) from None
     click.echo(f"{path}: {kind}, {format_wib(publish_at, settings.tz)} -> {', '.join(post.platforms)}")
 
 
@@ -583,16 +656,18 @@ def survey() -> None:
 
 @survey.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--period", required=True, metavar="P", help="The survey's period: 2026-Q4, 2026-S2, 2026-12 or 2026.")
+@click.option(
+    "--period", required=True, metavar="P", help=N_("The survey's period: 2026-Q4, 2026-S2, 2026-12 or 2026.")
+)
 @click.option(
     "--platform",
     "platforms",
     multiple=True,
     metavar="NAME",
-    help="A platform for the results post (repeat for several). Default: facebook, instagram, telegram.",
+    help=N_("A platform for the results post (repeat for several). Default: facebook, instagram, telegram."),
 )
-@click.option("--replace", is_flag=True, help="Write the period's results post again if it exists already.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--replace", is_flag=True, help=N_("Write the period's results post again if it exists already."))
+@click.option("--json", "as_json", is_flag=True, help=N_("Print the result as JSON."))
 @pass_context
 def survey_import(
     ctx: Context, file: Path, period: str, platforms: tuple[str, ...], replace: bool, as_json: bool
@@ -611,7 +686,9 @@ def survey_import(
 
     unknown = sorted(set(platforms) - platform_names())
     if unknown:
-        raise click.BadParameter(f"unknown platform {', '.join(unknown)}", param_hint="--platform")
+        raise click.BadParameter(
+            _("unknown platform {names}").format(names=", ".join(unknown)), param_hint="--platform"
+        )
     try:
         done = import_survey(
             file, period, ctx.settings, platforms=list(platforms) or DEFAULT_PLATFORMS, replace=replace
@@ -619,7 +696,9 @@ def survey_import(
     except SurveyFileError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{file}: nothing imported ({len(exc.problems)} error(s))", err=True)
+        click.echo(
+            _("{file}: nothing imported ({count} error(s))").format(file=file, count=len(exc.problems)), err=True
+        )
         sys.exit(1)
     except SurveyRefused as exc:
         raise _fail(exc) from None
@@ -628,12 +707,11 @@ def survey_import(
         return
     summary = done.summary()
     click.echo(
-        f"SKM {summary['period']}: IKM {summary['ikm']:.2f}, category {summary['category']} ({summary['mutu']}), "
-        f"{summary['respondents']} respondents"
+        _("SKM {period}: IKM {ikm:.2f}, category {category} ({mutu}), {respondents} respondents").format(**summary)
     )
-    click.echo(f"draft post written: {done.post_path} (check it, then set status: ready)")
+    click.echo(_("draft post written: {path} (check it, then set status: ready)").format(path=done.post_path))
     if done.ignored_columns:
-        click.echo(f"ignored, not stored: {', '.join(done.ignored_columns)}")
+        click.echo(_("ignored, not stored: {columns}").format(columns=", ".join(done.ignored_columns)))
 
 
 @cli.command("collect")
@@ -660,9 +738,11 @@ def collect_engagement(ctx: Context, post_id: str | None) -> None:
 
 @cli.command()
 @click.argument("post_id")
-@click.option("--by", "approver", metavar="NAME", help="Who approves (one of PUBLISHER_APPROVERS when that is set).")
-@click.option("--note", metavar="TEXT", help="Why, or what was checked; kept with the approval.")
-@click.option("--revoke", is_flag=True, help="Withdraw the post's approvals instead.")
+@click.option(
+    "--by", "approver", metavar="NAME", help=N_("Who approves (one of PUBLISHER_APPROVERS when that is set).")
+)
+@click.option("--note", metavar="TEXT", help=N_("Why, or what was checked; kept with the approval."))
+@click.option("--revoke", is_flag=True, help=N_("Withdraw the post's approvals instead."))
 @pass_context
 def approve(ctx: Context, post_id: str, approver: str | None, note: str | None, revoke: bool) -> None:
     """Approve a post exactly as it is now (front matter, body and image bytes), or --revoke its approval.
@@ -678,32 +758,43 @@ def approve(ctx: Context, post_id: str, approver: str | None, note: str | None, 
 
     settings = ctx.settings
     if revoke == bool(approver):
-        raise click.UsageError("give either --by NAME (approve) or --revoke")
+        raise click.UsageError(_("give either --by NAME (approve) or --revoke"))
     try:
         if revoke:
             count = approvals.revoke(post_id, settings=settings)
-            click.echo(f"{post_id}: {count} approval(s) revoked" if count else f"{post_id}: no approval to revoke")
+            if count:
+                click.echo(_("{post_id}: {count} approval(s) revoked").format(post_id=post_id, count=count))
+            else:
+                click.echo(_("{post_id}: no approval to revoke").format(post_id=post_id))
             return
         post = load_post_by_id(post_id, settings)
         made = approvals.approve(post, approver or "", note, settings=settings)
     except (PostNotFound, PostInvalid, approvals.ApprovalRefused, SQLAlchemyError) as exc:
         raise _fail(exc) from None
-    click.echo(f"{post_id}: approved by {made.approver} (content {made.content_hash})")
+    click.echo(
+        _("{post_id}: approved by {approver} (content {hash})").format(
+            post_id=post_id, approver=made.approver, hash=made.content_hash
+        )
+    )
     if not post.is_ready:
-        click.echo(f"note: {post_id} is a draft; setting status: ready changes its content, so approve it again then")
+        click.echo(
+            _("note: {post_id} is a draft; setting status: ready changes its content, so approve it again then").format(
+                post_id=post_id
+            )
+        )
 
 
 @cli.command()
-@click.option("--since", metavar="DATE", help="From this day (YYYY-MM-DD, office time) or time on.")
-@click.option("--until", metavar="DATE", help="Up to and including this day (or up to this time).")
-@click.option("--post", "post_id", metavar="ID", help="Only this post's events.")
+@click.option("--since", metavar="DATE", help=N_("From this day (YYYY-MM-DD, office time) or time on."))
+@click.option("--until", metavar="DATE", help=N_("Up to and including this day (or up to this time)."))
+@click.option("--post", "post_id", metavar="ID", help=N_("Only this post's events."))
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
-    help="csv: UTF-8 with BOM for spreadsheets, one row per event; json: a list of objects.",
+    help=N_("csv: UTF-8 with BOM for spreadsheets, one row per event; json: a list of objects."),
 )
 @pass_context
 def audit(ctx: Context, since: str | None, until: str | None, post_id: str | None, fmt: str) -> None:

@@ -6,6 +6,8 @@ values without a settings object at hand (a post read in a test, a card's date l
 
 from __future__ import annotations
 
+from typing import Final
+
 TIMEZONE = "Asia/Jakarta"
 """The office's IANA zone (WIB, UTC+7): times written without an offset are read in it, and shown in it."""
 
@@ -70,3 +72,7 @@ REPLY_WINDOW_DAYS = 31
 
 COLLECT_SECONDS = 300.0
 """How often the beat looks for due snapshots; a snapshot is taken within this long of its moment."""
+
+LANGUAGE: Final = "id"
+"""The language of every word a person reads (``PUBLISHER_LANGUAGE``): the comms team works in Indonesian; "en" gives
+the source strings."""

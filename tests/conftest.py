@@ -26,6 +26,23 @@ from helpers.redis import delete_namespace, new_namespace, redis_client, redis_u
 from PIL import Image
 from pydantic import SecretStr
 
+from publisher.i18n import pop_language, push_language
+
+# The suite was written against the English source strings: they stay its language. Many tests clear every
+# PUBLISHER_* variable to isolate their settings, so in this process English is an override that outlives that;
+# subprocesses get the environment. Tests of the Indonesian ask for `native_language`.
+os.environ["PUBLISHER_LANGUAGE"] = "en"
+push_language("en")
+
+
+@pytest.fixture
+def native_language() -> Iterator[None]:
+    """The language chosen as in production again: PUBLISHER_LANGUAGE, the settings, the default (Indonesian)."""
+    pop_language()
+    yield
+    push_language("en")
+
+
 # --- skips in CI ------------------------------------------------------------------------------------------------
 # CI (.ci/run) installs every tool the tests need and sets PUBLISHER_STRICT_TOOLS=1: there a skip of a test that
 # needs one of those tools means the tool went missing, so it is a failure, never a quiet green. Locally a missing
@@ -203,6 +220,7 @@ def publisher_env(fake_platform: FakePlatform, fake_media: tuple[Path, MediaServ
     namespace = new_namespace()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     env.update(
+        PUBLISHER_LANGUAGE="en",
         PUBLISHER_POSTS_DIR=str(tmp_path / "posts"),
         PUBLISHER_STATE_DIR=str(tmp_path / "state"),
         PUBLISHER_SECRETS_DIR=str(tmp_path / "no-secrets-dir"),

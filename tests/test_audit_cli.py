@@ -28,6 +28,7 @@ WIB = ZoneInfo("Asia/Jakarta")
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     env.update(
+        PUBLISHER_LANGUAGE="en",  # the suite's language (tests/conftest.py)
         PYTHONPATH=str(REPO),
         PUBLISHER_POSTS_DIR=str(settings.posts_dir),
         PUBLISHER_STATE_DIR=str(settings.state_dir),

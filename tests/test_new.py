@@ -77,6 +77,7 @@ def test_slug_and_a_free_name(tmp_path):
 def env(tmp_path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     environment.update(
+        PUBLISHER_LANGUAGE="en",  # the suite's language (tests/conftest.py)
         PUBLISHER_POSTS_DIR=str(tmp_path / "posts"),
         PUBLISHER_STATE_DIR=str(tmp_path / "state"),
         PUBLISHER_SECRETS_DIR=str(tmp_path / "no-secrets"),

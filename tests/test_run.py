@@ -30,6 +30,7 @@ def test_run_dry_run_on_the_embedded_redis_publishes_a_due_post(tmp_path):
     write_post(posts, "draf", publish_at=due, status="draft")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     env.update(
+        PUBLISHER_LANGUAGE="en",  # the suite's language (tests/conftest.py)
         PUBLISHER_POSTS_DIR=str(posts),
         PUBLISHER_STATE_DIR=str(tmp_path / "state"),
         PUBLISHER_TELEGRAM__BOT_TOKEN="123:dry",
@@ -177,6 +178,7 @@ def test_a_hard_kill_of_run_takes_its_worker_down_too(tmp_path):
     namespace = f"test-lifeline-{os.getpid()}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     env.update(
+        PUBLISHER_LANGUAGE="en",  # the suite's language (tests/conftest.py)
         PUBLISHER_REDIS_URL=redis_url_for_tests(),
         PUBLISHER_NAMESPACE=namespace,
         PUBLISHER_POSTS_DIR=str(tmp_path / "posts"),

@@ -231,6 +231,7 @@ def test_short_caption_for_platforms_with_small_limits(tmp_path, settings):
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     env.update(
+        PUBLISHER_LANGUAGE="en",  # the suite's language (tests/conftest.py)
         PUBLISHER_POSTS_DIR=str(tmp_path / "posts"),
         PUBLISHER_STATE_DIR=str(tmp_path / "state"),
         PUBLISHER_SECRETS_DIR=str(tmp_path / "no-secrets"),

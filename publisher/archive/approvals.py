@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from publisher.archive.database import open_engine
 from publisher.archive.tables import approvals
+from publisher.i18n import _
 from publisher.infra.settings import Settings
 from publisher.posts.model import Post
 from publisher.publishing.ledger import utc_now
@@ -80,13 +81,17 @@ def allowed_approver(name: str, settings: Settings) -> str:
     """The approver's name as PUBLISHER_APPROVERS spells it; raises :class:`ApprovalRefused` when not allowed."""
     name = name.strip()
     if not name:
-        raise ApprovalRefused("name the approver: --by NAME")
+        raise ApprovalRefused(_("name the approver: --by NAME"))
     if not settings.approvers:
         return name
     for allowed in settings.approvers:
         if allowed.casefold() == name.casefold():
             return allowed
-    raise ApprovalRefused(f"{name!r} may not approve: PUBLISHER_APPROVERS lists {', '.join(settings.approvers)}")
+    raise ApprovalRefused(
+        _("{name!r} may not approve: PUBLISHER_APPROVERS lists {names}").format(
+            name=name, names=", ".join(settings.approvers)
+        )
+    )
 
 
 def approve(
@@ -98,7 +103,9 @@ def approve(
     approver = allowed_approver(by, settings)
     if post.author and post.author.strip().casefold() == approver.casefold():
         raise ApprovalRefused(
-            f"{approver} wrote {post.id!r} (author: {post.author}): someone else must approve it (two-person rule)"
+            _("{approver} wrote {id!r} (author: {author}): someone else must approve it (two-person rule)").format(
+                approver=approver, id=post.id, author=post.author
+            )
         )
     values = {
         "post_id": post.id,
@@ -151,28 +158,36 @@ def approve_command(post_id: str) -> str:
 def gate(post: Post, settings: Settings, *, engine: Engine | None = None) -> GateDecision:
     """May ``post`` be published as it is now? (The publish step asks before claiming a target.)"""
     if not settings.require_approval:
-        return GateDecision(GateState.NOT_REQUIRED, "approval not required (PUBLISHER_REQUIRE_APPROVAL is off)")
+        return GateDecision(GateState.NOT_REQUIRED, _("approval not required (PUBLISHER_REQUIRE_APPROVAL is off)"))
     try:
         found = approvals_in_force(post.id, settings=settings, engine=engine)
     except SQLAlchemyError as exc:
         return GateDecision(
             GateState.UNAVAILABLE,
-            f"waiting: the approval cannot be checked, the archive database is unreachable ({type(exc).__name__})",
+            _("waiting: the approval cannot be checked, the archive database is unreachable ({error})").format(
+                error=type(exc).__name__
+            ),
         )
     current = post.content_sha256()
     for approval in found:
         if approval.content_sha256 == current:
             when = approval.approved_at.astimezone(settings.tz)
             return GateDecision(
-                GateState.APPROVED, f"approved by {approval.approver} on {when:%Y-%m-%d %H:%M}", approval
+                GateState.APPROVED,
+                _("approved by {approver} on {when}").format(approver=approval.approver, when=f"{when:%Y-%m-%d %H:%M}"),
+                approval,
             )
     if found:
         latest = found[0]
         when = latest.approved_at.astimezone(settings.tz)
         return GateDecision(
             GateState.OUTDATED,
-            f"approval outdated: the post changed after {latest.approver} approved it on {when:%Y-%m-%d %H:%M}; "
-            f"approve the new version: {approve_command(post.id)}",
+            _(
+                "approval outdated: the post changed after {approver} approved it on {when}; "
+                "approve the new version: {command}"
+            ).format(approver=latest.approver, when=f"{when:%Y-%m-%d %H:%M}", command=approve_command(post.id)),
             latest,
         )
-    return GateDecision(GateState.MISSING, f"waiting for approval: {approve_command(post.id)}")
+    return GateDecision(
+        GateState.MISSING, _("waiting for approval: {command}").format(command=approve_command(post.id))
+    )

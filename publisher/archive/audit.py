@@ -19,6 +19,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from publisher.archive.outcomes import ArchivedEvent, ArchiveState
+from publisher.i18n import _
+from publisher.i18n.labels import label
 
 CSV_BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -60,7 +62,9 @@ def parse_day(text: str, tz: ZoneInfo, *, end: bool = False) -> datetime:
         else:
             moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"unreadable date {text!r}: write YYYY-MM-DD or YYYY-MM-DD HH:MM") from None
+        raise ValueError(
+            _("unreadable date {text!r}: write YYYY-MM-DD or YYYY-MM-DD HH:MM").format(text=text)
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
@@ -118,10 +122,13 @@ def table_lines(events: Sequence[ArchivedEvent], tz: ZoneInfo) -> list[str]:
     lines = []
     for event in events:
         when = event.settled_at.astimezone(tz)
-        parts = [f"{when:%Y-%m-%d %H:%M}", event.state + (" [dry run]" if event.dry_run else ""), event.target_id]
-        parts.append(f"approved by {event.approved_by}" if event.approved_by else "no approval")
+        state = label(event.state) + (" " + _("[dry run]") if event.dry_run else "")
+        parts = [f"{when:%Y-%m-%d %H:%M}", state, event.target_id]
+        parts.append(
+            _("approved by {approver}").format(approver=event.approved_by) if event.approved_by else _("no approval")
+        )
         parts.append(event.permalink or event.remote_id or "")
         if event.detail and event.state != ArchiveState.PUBLISHED:
             parts.append(event.detail)
         lines.append("  ".join(p for p in parts if p))
-    return lines or ["no archived events (yet): outcomes are archived as targets settle"]
+    return lines or [_("no archived events (yet): outcomes are archived as targets settle")]

@@ -14,7 +14,7 @@ import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,6 +37,7 @@ from pydantic_settings import (
 
 from publisher import defaults
 from publisher.brand.identity import Brand
+from publisher.i18n import _
 
 ENV_PREFIX = "PUBLISHER_"
 NESTED = "__"
@@ -194,6 +195,7 @@ class Settings(BaseSettings):
     )
 
     posts_dir: Path = Path(defaults.POSTS_DIR)
+    language: Literal["id", "en"] = defaults.LANGUAGE  # of every word a person reads (publisher.i18n)
     timezone: str = defaults.TIMEZONE
     redis_url: SecretStr | None = None
     state_dir: Path = Path(defaults.STATE_DIR)
@@ -349,7 +351,9 @@ def unconfigured_message(platform: str, settings: Settings) -> str | None:
     """``facebook is not configured: set PUBLISHER_FACEBOOK__PAGE_ID, PUBLISHER_FACEBOOK__ACCESS_TOKEN``."""
     config = settings.platform(platform)
     if config is None:
-        return f"{platform} has no settings section in this version"
+        return _("{platform} has no settings section in this version").format(platform=platform)
     if config.configured:
         return None
-    return f"{platform} is not configured: set {config.missing_env_names(platform)}"
+    return _("{platform} is not configured: set {names}").format(
+        platform=platform, names=config.missing_env_names(platform)
+    )

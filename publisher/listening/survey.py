@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from publisher.i18n import _, ngettext
 from publisher.listening.skm import COLUMNS, HIGHEST_SCORE, LOWEST_SCORE, Period, SkmResult
 from publisher.listening.skm_archive import keep_result
 from publisher.listening.skm_post import draft_post_text
@@ -73,9 +74,11 @@ def read_responses(path: Path, display: str | None = None) -> Responses:
     try:
         records = list(_records(reader))
     except csv.Error as exc:
-        raise SurveyFileError([error(where, reader.line_num or 1, f"unreadable CSV: {exc}")]) from None
+        raise SurveyFileError(
+            [error(where, reader.line_num or 1, _("unreadable CSV: {error}").format(error=exc))]
+        ) from None
     if not records:
-        raise SurveyFileError([error(where, 1, "the file is empty: expected a header with U1 … U9")])
+        raise SurveyFileError([error(where, 1, _("the file is empty: expected a header with U1 … U9"))])
     header_line, header = records[0]
     columns = _columns(header, where, header_line, problems)
     responses.ignored_columns = [h.strip() for i, h in enumerate(header) if i not in columns.values() and h.strip()]
@@ -86,7 +89,7 @@ def read_responses(path: Path, display: str | None = None) -> Responses:
         if scores is not None:
             responses.scores.append(scores)
     if not problems and not responses.scores:
-        problems.append(error(where, header_line, "no responses below the header"))
+        problems.append(error(where, header_line, _("no responses below the header")))
     if problems:
         raise SurveyFileError(problems)
     return responses
@@ -96,7 +99,9 @@ def _read(path: Path, where: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise SurveyFileError([error(where, 1, f"cannot read file: {exc.strerror or exc}")]) from None
+        raise SurveyFileError(
+            [error(where, 1, _("cannot read file: {reason}").format(reason=exc.strerror or exc))]
+        ) from None
 
 
 def _decode(raw: bytes, where: str) -> str:
@@ -104,10 +109,12 @@ def _decode(raw: bytes, where: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        message = f"not UTF-8 (byte 0x{raw[exc.start]:02x}): save the sheet as “CSV UTF-8” and import it again"
+        message = _("not UTF-8 (byte 0x{byte:02x}): save the sheet as “CSV UTF-8” and import it again").format(
+            byte=raw[exc.start]
+        )
         raise SurveyFileError([error(where, line, message)]) from None
     if not text.strip():
-        raise SurveyFileError([error(where, 1, "the file is empty: expected a header with U1 … U9")])
+        raise SurveyFileError([error(where, 1, _("the file is empty: expected a header with U1 … U9"))])
     return text
 
 
@@ -136,8 +143,10 @@ def _columns(header: Sequence[str], where: str, line: int, problems: list[Proble
         key = name.strip().upper()
         if key in COLUMNS:
             if key in found:
-                where_twice = f"columns {found[key] + 1} and {index + 1}"
-                problems.append(error(where, line, f"column {key} appears twice ({where_twice})"))
+                message = _("column {name} appears twice (columns {first} and {second})").format(
+                    name=key, first=found[key] + 1, second=index + 1
+                )
+                problems.append(error(where, line, message))
             found.setdefault(key, index)
     missing = [c for c in COLUMNS if c not in found]
     if missing:
@@ -145,8 +154,11 @@ def _columns(header: Sequence[str], where: str, line: int, problems: list[Proble
             error(
                 where,
                 line,
-                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}: the header "
-                f"must name U1 … U9, one per unsur",
+                ngettext(
+                    "missing column {names}: the header must name U1 … U9, one per unsur",
+                    "missing columns {names}: the header must name U1 … U9, one per unsur",
+                    len(missing),
+                ).format(names=", ".join(missing)),
             )
         )
     return found if not missing else {}
@@ -159,11 +171,23 @@ def _scores(row: Sequence[str], columns: dict[str, int], where: str, line: int,
         index = columns[column]
         cell = row[index].strip() if index < len(row) else ""
         if not cell:
-            problems.append(error(where, line, f"{column} is empty: every respondent scores all nine unsur"))
+            problems.append(
+                error(where, line, _("{column} is empty: every respondent scores all nine unsur").format(column=column))
+            )
         elif not SCORE.match(cell):
-            problems.append(error(where, line, f"{column} is {cell!r}, not a whole score from 1 to 4"))
+            problems.append(
+                error(
+                    where,
+                    line,
+                    _("{column} is {value!r}, not a whole score from 1 to 4").format(column=column, value=cell),
+                )
+            )
         elif not LOWEST_SCORE <= int(cell) <= HIGHEST_SCORE:
-            problems.append(error(where, line, f"{column} is {int(cell)}, outside the scores 1–4"))
+            problems.append(
+                error(
+                    where, line, _("{column} is {value}, outside the scores 1–4").format(column=column, value=int(cell))
+                )
+            )
         else:
             scores.append(int(cell))
     return tuple(scores) if len(scores) == len(COLUMNS) else None
@@ -277,7 +301,9 @@ def import_survey(
     post_id = f"{POST_PREFIX}{period.slug}"
     post_path = Path(settings.posts_dir) / f"{post_id}.md"
     if post_path.exists() and not replace:
-        raise SurveyRefused(f"{post_path} already exists: pass --replace to write it again from this file")
+        raise SurveyRefused(
+            _("{path} already exists: pass --replace to write it again from this file").format(path=post_path)
+        )
     now = now or datetime.now(UTC)
     record = result_record(period, result, source_sha256=responses.sha256, source_name=path.name, post_id=post_id,
                            imported_at=now)  # fmt: skip

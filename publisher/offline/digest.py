@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from publisher.brand.identity import Brand, Look, print_look
 from publisher.cards.fonts import BOLD, EXTRABOLD, SEMIBOLD
 from publisher.cards.layout import draw_line, draw_text, fit_or_truncate, measure
+from publisher.i18n import _
 from publisher.infra.settings import Settings
 from publisher.offline.poster import encode_page
 from publisher.offline.qr import mm_to_px, qr_image
@@ -52,12 +53,12 @@ class IsoWeek:
     def parse(cls, text: str) -> IsoWeek:
         match = WEEK.match(text.strip())
         if not match:
-            raise ValueError(f"{text!r} is not an ISO week: write it as YYYY-Www, e.g. 2026-W50")
+            raise ValueError(_("{text!r} is not an ISO week: write it as YYYY-Www, e.g. 2026-W50").format(text=text))
         year, week = int(match.group(1)), int(match.group(2))
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError:
-            raise ValueError(f"{text!r}: {year} has no week {week}") from None
+            raise ValueError(_("{text!r}: {year} has no week {week}").format(text=text, year=year, week=week)) from None
         return cls(year, week)
 
     def __str__(self) -> str:

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from publisher.i18n import _
+
 BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -46,9 +48,11 @@ class SmsCount:
     outside_gsm: tuple[str, ...]  # the characters that forced UCS-2, in order of appearance
 
     def line(self) -> str:
-        text = f"{self.encoding.value}, {self.units} units, {self.segments} segment(s)"
+        text = _("{encoding}, {units} units, {segments} segment(s)").format(
+            encoding=self.encoding.value, units=self.units, segments=self.segments
+        )
         if self.outside_gsm:
-            text += " (outside GSM-7: " + " ".join(repr(c) for c in self.outside_gsm) + ")"
+            text += " " + _("(outside GSM-7: {chars})").format(chars=" ".join(repr(c) for c in self.outside_gsm))
         return text
 
 

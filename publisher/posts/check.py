@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.adapters.registry import adapter_classes
+from publisher.i18n import N_, _
 from publisher.infra.settings import Settings
 from publisher.posts import limits
 from publisher.posts.bounds import supersede_cycles
@@ -29,6 +30,9 @@ from publisher.text.captions import build_caption
 POOL_MIN_FILES = 400  # below this, starting the worker processes costs more than it saves
 POOL_MIN_CHUNK = 50  # files per task sent to a worker process
 MAX_WORKERS = 4
+
+# The start of the warning for a listed platform without credentials: the review site says it once, not per post.
+NOT_CONFIGURED = N_("not configured here:")
 
 
 @dataclass
@@ -70,7 +74,7 @@ def find_post_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
         elif path.exists():
             files.append(path)
         else:
-            missing.append(error(str(path), 1, "no such file or directory"))
+            missing.append(error(str(path), 1, _("no such file or directory")))
     return list(dict.fromkeys(files)), missing
 
 
@@ -269,7 +273,7 @@ def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> N
                 error(
                     result.display,
                     result.line_of("id"),
-                    f"duplicate id {result.post_id!r}: also used by {names}",
+                    _("duplicate id {id!r}: also used by {files}").format(id=result.post_id, files=names),
                 )
             )
         supersession = result.supersession
@@ -278,7 +282,7 @@ def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> N
                 warning(
                     result.display,
                     result.line_of("supersedes"),
-                    f"supersedes {supersession[1]!r}, which is not in the posts folder",
+                    _("supersedes {id!r}, which is not in the posts folder").format(id=supersession[1]),
                 )
             )
 
@@ -296,8 +300,11 @@ def _settings_rules(result: LoadResult, settings: Settings) -> list[Problem]:
         warning(
             result.display,
             result.line_of("platforms"),
-            f"not configured here: {', '.join(unconfigured)} (publishing there fails until set; "
-            "`publisher doctor` lists the settings)",
+            _(NOT_CONFIGURED)
+            + " "
+            + _("{platforms} (publishing there fails until set; `publisher doctor` lists the settings)").format(
+                platforms=", ".join(unconfigured)
+            ),
         )
     ]
 
@@ -315,7 +322,9 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
                 error(
                     result.display,
                     result.line_of(f"text.{name}", "text"),
-                    f"the {adapter.label} caption is {caption.length} long; the limit is {caption.limit}",
+                    _("the {platform} caption is {length} long; the limit is {limit}").format(
+                        platform=adapter.label, length=caption.length, limit=caption.limit
+                    ),
                 )
             )
         elif caption.shortened:
@@ -323,8 +332,9 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
                 warning(
                     result.display,
                     result.line_of("body", "title"),
-                    f"caption shortened for {adapter.label} ({caption.limit} max): add text.{name} to choose "
-                    "the words yourself",
+                    _(
+                        "caption shortened for {platform} ({limit} max): add text.{name} to choose the words yourself"
+                    ).format(platform=adapter.label, limit=caption.limit, name=name),
                 )
             )
         elif caption.dropped_hashtags:
@@ -332,7 +342,9 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
                 warning(
                     result.display,
                     result.line_of("hashtags"),
-                    f"{adapter.label} allows {adapter.max_hashtags} hashtags; {caption.dropped_hashtags} dropped",
+                    _("{platform} allows {limit} hashtags; {dropped} dropped").format(
+                        platform=adapter.label, limit=adapter.max_hashtags, dropped=caption.dropped_hashtags
+                    ),
                 )
             )
         if post.alt and adapter.supports_alt_text and len(post.alt) > adapter.max_alt_chars:
@@ -340,7 +352,9 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
                 error(
                     result.display,
                     result.line_of("alt"),
-                    f"alt is {len(post.alt)} characters; {adapter.label} allows {adapter.max_alt_chars}",
+                    _("alt is {length} characters; {platform} allows {limit}").format(
+                        length=len(post.alt), platform=adapter.label, limit=adapter.max_alt_chars
+                    ),
                 )
             )
     return problems

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from publisher.i18n import _
 from publisher.posts import limits
 from publisher.posts.model import English, Event, Post, SkmSummary
 from publisher.posts.problems import LoadResult, Problem, error
@@ -67,7 +68,7 @@ def load_post(
             error(
                 result.display,
                 result.line_of(key),
-                f"unknown key {key!r}: the body goes below the closing '---'",
+                _("unknown key {key!r}: the body goes below the closing '---'").format(key=key),
             )
         )
         data.pop(key)
@@ -100,18 +101,24 @@ def _read_text(path: Path, result: LoadResult) -> str | None:
     try:
         raw = limits.read_limited(path)
     except OSError as exc:
-        result.problems.append(error(result.display, 1, f"cannot read file: {exc.strerror or exc}"))
+        result.problems.append(
+            error(result.display, 1, _("cannot read file: {reason}").format(reason=exc.strerror or exc))
+        )
         return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         result.problems.append(
-            error(result.display, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8")
+            error(
+                result.display,
+                line,
+                _("not UTF-8 text (byte 0x{byte:02x}): save the file as UTF-8").format(byte=raw[exc.start]),
+            )
         )
         return None
     if not text.strip():
-        result.problems.append(error(result.display, 1, "empty file: a post needs front matter and a body"))
+        result.problems.append(error(result.display, 1, _("empty file: a post needs front matter and a body")))
         return None
     return text
 
@@ -119,13 +126,17 @@ def _read_text(path: Path, result: LoadResult) -> str | None:
 def _split_front_matter(text: str, result: LoadResult) -> tuple[str, str] | None:
     lines = text.splitlines(keepends=True)
     if lines[0].rstrip() != FENCE:
-        result.problems.append(error(result.display, 1, "missing front matter: the file must start with a line '---'"))
+        result.problems.append(
+            error(result.display, 1, _("missing front matter: the file must start with a line '---'"))
+        )
         return None
     for number, line in enumerate(lines[1:], start=2):
         if line.rstrip() in (FENCE, "..."):
             result.lines["body"] = number + 1
             return "".join(lines[1 : number - 1]), "".join(lines[number:])
-    result.problems.append(error(result.display, 1, "front matter opened at line 1 is never closed with a '---' line"))
+    result.problems.append(
+        error(result.display, 1, _("front matter opened at line 1 is never closed with a '---' line"))
+    )
     return None
 
 
@@ -138,12 +149,12 @@ def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
                 error(
                     result.display,
                     1,
-                    "front matter is empty: kind, title, publish_at, platforms are required",
+                    _("front matter is empty: kind, title, publish_at, platforms are required"),
                 )
             )
             return None
         if not isinstance(node, yaml.MappingNode):
-            result.problems.append(error(result.display, 2, "front matter must be 'key: value' lines"))
+            result.problems.append(error(result.display, 2, _("front matter must be 'key: value' lines")))
             return None
         too_big = _too_big(node)
         if too_big is not None:
@@ -151,7 +162,7 @@ def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
             return None
         duplicates = _index_lines(node, "", result.lines, set())
         for key, line in duplicates:
-            result.problems.append(error(result.display, line, f"key {key!r} appears twice"))
+            result.problems.append(error(result.display, line, _("key {key!r} appears twice").format(key=key)))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         # Report where the broken construct starts (an unclosed "[" ...), and where the parser gave up.
@@ -160,11 +171,11 @@ def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
         line = mark.line + 2 if mark is not None else 1
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         if start and end and end.line != start.line:
-            detail += f" (at line {end.line + 2})"
-        result.problems.append(error(result.display, line, f"YAML syntax: {detail}"))
+            detail += " " + _("(at line {line})").format(line=end.line + 2)
+        result.problems.append(error(result.display, line, _("YAML syntax: {detail}").format(detail=detail)))
         return None
     except yaml.YAMLError as exc:
-        result.problems.append(error(result.display, 1, limits.one_line(f"YAML syntax: {exc}")))
+        result.problems.append(error(result.display, 1, limits.one_line(_("YAML syntax: {detail}").format(detail=exc))))
         return None
     except RecursionError:  # the pure-Python parser, before the depth check can see the nodes
         result.problems.append(error(result.display, 1, f"front matter nests deeper than {limits.MAX_YAML_DEPTH}"))
@@ -238,9 +249,9 @@ def _explain(exc: ValidationError, result: LoadResult) -> list[Problem]:
         line = _line_for(loc, result.lines)
         kind = err["type"]
         if kind == "missing":
-            message = f"missing required field {dotted!r}"
+            message = _("missing required field {field!r}").format(field=dotted)
         elif kind == "extra_forbidden":
-            message = f"unknown key {dotted!r}" + _suggest(loc)
+            message = _("unknown key {key!r}").format(key=dotted) + _suggest(loc)
         elif kind == "value_error":
             detail = str(err["ctx"]["error"])
             # Most validator messages already name the field ("link '...' is not an http(s) URL").
@@ -265,4 +276,6 @@ def _suggest(loc: tuple[str, ...]) -> str:
         return ""
     known = [name for name in model.model_fields if name not in RESERVED_KEYS]
     close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
+    if close:
+        return " " + _("(did you mean {key!r}?)").format(key=close[0])
+    return " " + _("(known keys: {keys})").format(keys=", ".join(known))

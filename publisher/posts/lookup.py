@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from publisher.i18n import _
 from publisher.infra.settings import Settings
 from publisher.posts.check import check_paths
 from publisher.posts.model import Post
@@ -13,7 +14,9 @@ class PostNotFound(LookupError):
 
 class PostInvalid(ValueError):
     def __init__(self, post_id: str, problems: list[str]) -> None:
-        super().__init__(f"post {post_id!r} has errors (run `publisher check`):\n" + "\n".join(problems))
+        super().__init__(
+            _("post {id!r} has errors (run `publisher check`):").format(id=post_id) + "\n" + "\n".join(problems)
+        )
         self.problems = problems
 
 
@@ -25,4 +28,4 @@ def load_post_by_id(post_id: str, settings: Settings) -> Post:
             if result.ok and result.post is not None:
                 return result.post
             raise PostInvalid(post_id, [str(p) for p in result.problems if p.is_error])
-    raise PostNotFound(f"no post with id {post_id!r} in {settings.posts_dir}")
+    raise PostNotFound(_("no post with id {id!r} in {folder}").format(id=post_id, folder=settings.posts_dir))

@@ -24,11 +24,13 @@ from croniter import croniter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from publisher import defaults
+from publisher.i18n import N_, _
 from publisher.posts import limits
 
 DEFAULT_TZ = ZoneInfo(defaults.TIMEZONE)
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 HASHTAG_PATTERN = re.compile(r"^\w+$")
+UNREADABLE_DATE = N_("unreadable date {value!r}: write it as YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00")
 OFFSET_PATTERN = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
@@ -61,14 +63,14 @@ def parse_time(value: Any, tz: ZoneInfo, *, end_of_day: bool = False) -> datetim
         except ValueError as exc:
             detail = str(exc)
             if "out of range" in detail or "must be in" in detail:
-                raise ValueError(f"impossible date {text!r}: {detail}") from None
-            raise ValueError(f"unreadable date {text!r}: write it as YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00") from None
+                raise ValueError(_("impossible date {text!r}: {detail}").format(text=text, detail=detail)) from None
+            raise ValueError(_(UNREADABLE_DATE).format(value=text)) from None
         if len(text) == 10:  # a bare date: YYYY-MM-DD
             if not end_of_day:
-                raise ValueError(f"{text!r} has no time of day: write e.g. {text} 09:00")
+                raise ValueError(_("{text!r} has no time of day: write e.g. {text} 09:00").format(text=text))
             parsed = datetime.combine(parsed.date(), time(23, 59, 59))
     else:
-        raise ValueError(f"unreadable date {value!r}: write it as YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00")
+        raise ValueError(_(UNREADABLE_DATE).format(value=value))
     if not limits.year_in_range(parsed):
         raise ValueError(
             f"date {value!s:.40} is outside the years {limits.EARLIEST_YEAR}–{limits.LATEST_YEAR} "
@@ -98,9 +100,9 @@ DeadlineTime = Annotated[datetime, BeforeValidator(_time_end_of_day)]
 
 def _required_text(value: Any) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("must not be empty")
+        raise ValueError(_("must not be empty"))
     if not isinstance(value, str):
-        raise ValueError(f"must be text, not {type(value).__name__}")
+        raise ValueError(_("must be text, not {type}").format(type=type(value).__name__))
     return value.strip()
 
 
@@ -108,7 +110,7 @@ def _optional_text(value: Any) -> Any:
     if value is None:
         return None
     if not isinstance(value, str | int | float):
-        raise ValueError(f"must be text, not {type(value).__name__}")
+        raise ValueError(_("must be text, not {type}").format(type=type(value).__name__))
     text = str(value).strip()
     return text or None
 
@@ -133,7 +135,9 @@ class Reminder(BaseModel):
         match = OFFSET_PATTERN.match(text) if text else None
         if not match or not any(match.groups()):
             raise ValueError(
-                f"unreadable reminder offset {value!r}: use a number with w, d, h or m, e.g. 7d, 1d, 2h, 30m"
+                _("unreadable reminder offset {value!r}: use a number with w, d, h or m, e.g. 7d, 1d, 2h, 30m").format(
+                    value=value
+                )
             )
         weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
         minutes_total = ((weeks * 7 + days) * 24 + hours) * 60 + minutes  # an int: no timedelta overflow
@@ -141,7 +145,7 @@ class Reminder(BaseModel):
             raise ValueError(f"reminder offset {text!r} is more than {limits.MAX_REMINDER_OFFSET.days} days")
         offset = timedelta(minutes=minutes_total)
         if offset <= timedelta(0):
-            raise ValueError(f"reminder offset {value!r} must be more than zero")
+            raise ValueError(_("reminder offset {value!r} must be more than zero").format(value=value))
         return cls(label=text, offset=offset)
 
 
@@ -185,9 +189,9 @@ class SkmSummary(BaseModel):
     @classmethod
     def _check_nrr(cls, value: tuple[float, ...]) -> tuple[float, ...]:
         if len(value) != 9:
-            raise ValueError(f"nrr must list the nine unsur U1 … U9, not {len(value)} values")
+            raise ValueError(_("nrr must list the nine unsur U1 … U9, not {count} values").format(count=len(value)))
         if any(not 1 <= v <= 4 for v in value):
-            raise ValueError("each nrr value is an average of 1–4 scores, so between 1 and 4")
+            raise ValueError(_("each nrr value is an average of 1–4 scores, so between 1 and 4"))
         return value
 
 
@@ -225,7 +229,9 @@ class Post(BaseModel):
         text = str(value).strip() if value is not None else ""
         if not ID_PATTERN.match(text):
             raise ValueError(
-                f"id {text!r} must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit"
+                _(
+                    "id {id!r} must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit"
+                ).format(id=text)
             )
         return text
 
@@ -234,14 +240,16 @@ class Post(BaseModel):
     def _check_kind(cls, value: Any) -> Any:
         known = [k.value for k in Kind]
         if value not in known:
-            raise ValueError(f"unknown kind {value!r}: expected one of {', '.join(known)}")
+            raise ValueError(
+                _("unknown kind {value!r}: expected one of {known}").format(value=value, known=", ".join(known))
+            )
         return value
 
     @field_validator("status", mode="before")
     @classmethod
     def _check_status(cls, value: Any) -> Any:
         if value not in ("draft", "ready"):
-            raise ValueError(f"status {value!r} must be draft or ready")
+            raise ValueError(_("status {value!r} must be draft or ready").format(value=value))
         return value
 
     @field_validator("platforms", mode="before")
@@ -250,16 +258,18 @@ class Post(BaseModel):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list | tuple):
-            raise ValueError("must be a list, e.g. [facebook, instagram, x]")
+            raise ValueError(_("must be a list, e.g. [facebook, instagram, x]"))
         names = [str(v).strip().lower() for v in value]
         if not names:
-            raise ValueError("is empty: name at least one platform")
+            raise ValueError(_("is empty: name at least one platform"))
         known = (info.context or {}).get("platforms")
         if known is not None:
             unknown = [n for n in names if n not in known]
             if unknown:
                 raise ValueError(
-                    f"unknown platform {', '.join(map(repr, unknown))}: expected one of {', '.join(sorted(known))}"
+                    _("unknown platform {names}: expected one of {known}").format(
+                        names=", ".join(map(repr, unknown)), known=", ".join(sorted(known))
+                    )
                 )
         return tuple(dict.fromkeys(names))
 
@@ -274,7 +284,7 @@ class Post(BaseModel):
         for raw in value:
             tag = str(raw).strip().lstrip("#")
             if not HASHTAG_PATTERN.match(tag):
-                raise ValueError(f"hashtag {raw!r} may hold only letters, digits and _ (no spaces)")
+                raise ValueError(_("hashtag {tag!r} may hold only letters, digits and _ (no spaces)").format(tag=raw))
             tags.append(tag)
         return tuple(dict.fromkeys(tags))
 
@@ -289,9 +299,9 @@ class Post(BaseModel):
             parts = urlsplit(value)
             parts.port  # noqa: B018 -- raises for a port that is not a number
         except ValueError:
-            raise ValueError(f"link {value!r} is not an http(s) URL") from None
+            raise ValueError(_("link {value!r} is not an http(s) URL").format(value=value)) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"link {value!r} is not an http(s) URL")
+            raise ValueError(_("link {value!r} is not an http(s) URL").format(value=value))
         if "@" in parts.netloc:  # https://imigrasi.go.id@evil.example goes to evil.example
             raise ValueError(f"link {value!r} names a user ('...@'): readers would be sent to another host")
         return value
@@ -302,15 +312,19 @@ class Post(BaseModel):
         if value is None:
             return {}
         if not isinstance(value, dict):
-            raise ValueError('must map platform names to captions, e.g. text: {x: "..."}')
+            raise ValueError(_('must map platform names to captions, e.g. text: {x: "..."}'))
         known = (info.context or {}).get("platforms")
         result = {}
         for name, caption in value.items():
             key = str(name).strip().lower()
             if known is not None and key not in known:
-                raise ValueError(f"unknown platform {key!r} in text: expected one of {', '.join(sorted(known))}")
+                raise ValueError(
+                    _("unknown platform {name!r} in text: expected one of {known}").format(
+                        name=key, known=", ".join(sorted(known))
+                    )
+                )
             if not isinstance(caption, str) or not caption.strip():
-                raise ValueError(f"the {key} caption must be non-empty text")
+                raise ValueError(_("the {platform} caption must be non-empty text").format(platform=key))
             result[key] = caption.strip()
         return result
 
@@ -320,7 +334,9 @@ class Post(BaseModel):
         if value is None:
             return None
         if not croniter.is_valid(value):
-            raise ValueError(f"repeat {value!r} is not a cron expression (e.g. '0 8 * * 1' = Mondays 08:00)")
+            raise ValueError(
+                _("repeat {value!r} is not a cron expression (e.g. '0 8 * * 1' = Mondays 08:00)").format(value=value)
+            )
         if limits.RANDOM_CRON_FIELD.search(value.upper()):
             raise ValueError(f"repeat {value!r}: random ('R') and hashed ('H') fields are not allowed; name the time")
         return value

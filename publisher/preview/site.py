@@ -33,9 +33,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from publisher.adapters.base import Adapter
 from publisher.adapters.registry import adapter_classes
 from publisher.archive.review import ArchiveView, archive_views
+from publisher.i18n import _, current_language, ngettext
+from publisher.i18n.labels import label
 from publisher.infra.settings import Settings
 from publisher.listening.store import EngagementStore
-from publisher.posts.check import CheckReport, check_paths, find_post_files
+from publisher.posts.check import NOT_CONFIGURED, CheckReport, check_paths, find_post_files
 from publisher.posts.model import Kind, Post
 from publisher.posts.problems import LoadResult, Problem
 from publisher.preview.render import (
@@ -56,15 +58,9 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC_FILES = ("style.css", "filters.js")
 CALENDAR_DAYS = 31
-KIND_LABELS = {
-    Kind.SERVICE_UPDATE: "Service update",
-    Kind.POLICY_CHANGE: "Policy change",
-    Kind.EVENT_REMINDER: "Event reminder",
-}
 ACCOUNT_NAME = "Kantor Imigrasi Bengkulu Selatan"
-# check's warning for a platform without credentials (publisher.posts.check._settings_rules). On a reviewer's machine it
-# is on every post, so the site says it once at the top instead of burying each post's own problems under it.
-NOT_CONFIGURED = "not configured here:"
+# check's warning for a platform without credentials (publisher.posts.check.NOT_CONFIGURED, translated). On a reviewer's
+# machine it is on every post, so the site says it once at the top instead of burying each post's own problems under it.
 ACCOUNT_HANDLE = "imigrasibengkuluselatan"
 _HASHTAG = regex.compile(r"(?<![\w&])#\w+")
 
@@ -126,7 +122,7 @@ class PostView:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.post.kind, str(self.post.kind))
+        return label(self.post.kind)
 
 
 @dataclass(frozen=True)
@@ -143,10 +139,16 @@ def _offline_texts(post: Post, settings: Settings) -> list[OfflineText]:
     radio = radio_script(post, brand, tz)
     whatsapp = whatsapp_text(post, brand, tz)
     sms = sms_text(post, brand, tz)
-    sms_note = sms.count.line() + (f" · GSM-7 form: {sms.gsm7}" if sms.gsm7 else "")
+    sms_note = sms.count.line() + (_(" · GSM-7 form: {text}").format(text=sms.gsm7) if sms.gsm7 else "")
     return [
-        OfflineText("Radio / mosque loudspeaker", radio, f"{len(radio.split())}/{RADIO_WORDS} words"),
-        OfflineText("WhatsApp", whatsapp, f"{len(whatsapp)}/{WHATSAPP_CHARS} characters"),
+        OfflineText(
+            _("Radio / mosque loudspeaker"),
+            radio,
+            _("{count}/{limit} words").format(count=len(radio.split()), limit=RADIO_WORDS),
+        ),
+        OfflineText(
+            "WhatsApp", whatsapp, _("{count}/{limit} characters").format(count=len(whatsapp), limit=WHATSAPP_CHARS)
+        ),
         OfflineText("SMS", sms.text, sms_note),
     ]
 
@@ -168,9 +170,11 @@ class CalendarEntry:
     @property
     def note(self) -> str:
         if self.publication.label:
-            return f"Reminder: {self.publication.label_en or self.publication.label}"
+            if current_language() == "id":
+                return _("Reminder: {label}").format(label=self.publication.label)
+            return _("Reminder: {label}").format(label=self.publication.label_en or self.publication.label)
         if self.publication.occurrence.startswith("repeat-"):
-            return "Repeat"
+            return _("Repeat")
         return ""
 
 
@@ -276,7 +280,7 @@ def _build(
     views.sort(key=lambda v: (v.post.publish_at, v.post.id))
 
     env = _environment(tz)
-    common = {"account_name": ACCOUNT_NAME, "account_handle": ACCOUNT_HANDLE}
+    common = {"account_name": ACCOUNT_NAME, "account_handle": ACCOUNT_HANDLE, "lang": current_language()}
     for name in STATIC_FILES:
         write_if_changed(out_dir / name, (TEMPLATES / name).read_bytes())
     page_keys = _write_post_pages(views, env, out_dir, renderer, common)
@@ -285,7 +289,7 @@ def _build(
         posts=views,
         invalid=invalid,
         calendar=_calendar(views, now, tz),
-        kinds=[(k.value, KIND_LABELS[k]) for k in Kind],
+        kinds=[(k.value, label(k)) for k in Kind],
         platforms=[(name, cls.label) for name, cls in classes.items()],
         warnings=sum(1 for v in views for p in v.problems if not p.is_error),
         root="",
@@ -407,7 +411,7 @@ def _post_view(
         post=post,
         display=result.display,
         problems=sorted(
-            (p for p in result.problems if not p.message.startswith(NOT_CONFIGURED)),
+            (p for p in result.problems if not p.message.startswith(_(NOT_CONFIGURED))),
             key=lambda p: (not p.is_error, p.line),
         ),
         page=f"posts/{post.id}.html",
@@ -438,6 +442,7 @@ def _page_key(view: PostView, renderer: str, templates: str, links_superseded: b
         templates,
         links_superseded,
         ACCOUNT_NAME,
+        current_language(),
         view.post.model_dump_json(exclude={"source"}),
         view.display,
         [str(p) for p in view.problems],
@@ -523,7 +528,10 @@ def _environment(tz: ZoneInfo) -> Environment:
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["label"] = label
     env.filters["wib"] = lambda moment: format_wib(moment, tz)
     env.filters["highlight"] = highlight
     return env
@@ -541,7 +549,7 @@ class _progress:
         if not self.enabled:
             return lambda n: None
         self._progress = Progress(
-            TextColumn("Rendering cards"),
+            TextColumn(_("Rendering cards")),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),

@@ -53,6 +53,8 @@ from typing import Any
 
 import redis
 
+from publisher.i18n import N_
+from publisher.i18n.labels import register
 from publisher.infra.redis import connect
 from publisher.publishing.targets import parse_target_id
 
@@ -69,6 +71,22 @@ class State(StrEnum):
     MISSED = "missed"
     CANCELLED = "cancelled"
     RETRACTED = "retracted"
+
+
+# The words a person reads for each state (docs/glossary.md); translated where they are shown.
+register(
+    {
+        State.SCHEDULED: N_("scheduled"),
+        State.SENDING: N_("sending"),
+        State.PUBLISHED: N_("published"),
+        State.FAILED: N_("failed"),
+        State.UNKNOWN: N_("unknown"),
+        State.SKIPPED: N_("skipped"),
+        State.MISSED: N_("missed"),
+        State.CANCELLED: N_("cancelled"),
+        State.RETRACTED: N_("retracted"),
+    }
+)
 
 
 class PseudoState(StrEnum):

@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Any
 
 from publisher.adapters.results import Outcome
+from publisher.i18n import N_, _
+from publisher.i18n.labels import label, register
 from publisher.infra.logs import event
 from publisher.posts.limits import one_line
 from publisher.publishing.ledger import State, TargetRecord
@@ -22,6 +24,9 @@ class Verdict(StrEnum):
     REFUSED = "refused"  # the target was not touched (a draft, a platform no longer listed)
     RETRACT_FAILED = "retract-failed"  # still published: the platform would not delete it, or it must be done by hand
     AWAITING_APPROVAL = "awaiting-approval"  # not sent: waits for an approval of the current content
+
+
+register({Verdict.REFUSED: N_("refused"), Verdict.RETRACT_FAILED: N_("retract-failed")})
 
 
 @dataclass(frozen=True)
@@ -55,16 +60,16 @@ class TargetResult:
 
     def _line(self) -> str:
         where = self.permalink or self.remote_id or ""
-        dry = " (dry run)" if self.dry_run else ""
+        dry = " " + _("(dry run)") if self.dry_run else ""
         if self.state == State.PUBLISHED:
-            already = "already " if self.already else ""
-            text = f"{self.platform}: {already}{self.state}{dry} {where}".rstrip()
+            state = _("already published") if self.already else label(self.state)
+            text = f"{self.platform}: {state}{dry} {where}".rstrip()
             return f"{text}; {self.message}" if self.already and self.message else text
         if self.state == State.FAILED:
-            return f"{self.platform}: failed ({self.outcome or 'error'}){dry}: {self.message}"
+            return f"{self.platform}: {label(self.state)} ({self.outcome or 'error'}){dry}: {self.message}"
         if self.state == State.UNKNOWN:
-            return f"{self.platform}: UNKNOWN{dry}: {self.message}"
-        return f"{self.platform}: {self.state}{dry}: {self.message}".rstrip(": ")
+            return f"{self.platform}: {label(self.state).upper()}{dry}: {self.message}"
+        return f"{self.platform}: {label(self.state)}{dry}: {self.message}".rstrip(": ")
 
     @classmethod
     def from_record(cls, record: TargetRecord, *, message: str | None = None, **extra: Any) -> TargetResult:
@@ -82,12 +87,16 @@ class TargetResult:
         )
 
 
+UNKNOWN_ADVICE = N_(
+    " — may or may not have been published; check the account and resolve with "
+    "`publisher resolve {target} --published URL` or `publisher resolve {target} --not-published`"
+)
+
+
 def unknown_message(target: str, why: str) -> str:
-    why = why.split(" — may or may not")[0]  # already loud: do not repeat the advice
-    return (
-        f"{why} — may or may not have been published; check the account and resolve with "
-        f"`publisher resolve {target} --published URL` or `publisher resolve {target} --not-published`"
-    )
+    for said in (UNKNOWN_ADVICE, _(UNKNOWN_ADVICE)):  # already loud (in either language): do not repeat the advice
+        why = why.split(said.split(";")[0])[0]
+    return why + _(UNKNOWN_ADVICE).format(target=target)
 
 
 def log_target_event(

@@ -13,6 +13,8 @@ from publisher.adapters.base import CredentialCheck, DeleteResult
 from publisher.adapters.registry import adapter_classes
 from publisher.adapters.results import Outcome
 from publisher.archive.outcomes import archive_settled
+from publisher.i18n import _
+from publisher.i18n.labels import label
 from publisher.infra.redis import connect
 from publisher.infra.settings import Settings, unconfigured_message
 from publisher.posts.check import check_paths
@@ -41,7 +43,11 @@ def publish_post(
     if platforms:
         not_listed = [p for p in platforms if p not in post.platforms]
         if not_listed:
-            raise ValueError(f"{', '.join(not_listed)} not in the post's platforms ({', '.join(post.platforms)})")
+            raise ValueError(
+                _("{names} not in the post's platforms ({platforms})").format(
+                    names=", ".join(not_listed), platforms=", ".join(post.platforms)
+                )
+            )
         chosen = [p for p in post.platforms if p in platforms]
     occurrence = main_occurrence(post)
     return [
@@ -81,17 +87,24 @@ def retract_post(
         if record.state in PENDING:
             ledger.transition(target, PENDING, State.CANCELLED, reason=State.RETRACTED)
             archive_settled(settings, ledger, target)
-            results.append(RetractResult(target, platform, True, f"cancelled ({record.state}, never published)"))
+            results.append(
+                RetractResult(
+                    target,
+                    platform,
+                    True,
+                    _("cancelled ({state}, never published)").format(state=label(record.state)),
+                )
+            )
         elif record.state == State.SENDING:
-            results.append(RetractResult(target, platform, False, "being sent right now: run retract again soon"))
+            results.append(RetractResult(target, platform, False, _("being sent right now: run retract again soon")))
         elif record.state == State.UNKNOWN:
             results.append(
-                RetractResult(target, platform, False, "may or may not be up: check the account and delete by hand")
+                RetractResult(target, platform, False, _("may or may not be up: check the account and delete by hand"))
             )
         elif record.state == State.PUBLISHED:
             results.append(_retract_one(ledger, record, settings, factory, where))
         elif record.state == State.RETRACTED:
-            results.append(RetractResult(target, platform, True, f"already retracted {where}"))
+            results.append(RetractResult(target, platform, True, _("already retracted {where}").format(where=where)))
     for result in results:
         state = State.RETRACTED if result.done else Verdict.RETRACT_FAILED
         log_target_event(state, result.target_id, state, None, result.message)
@@ -105,7 +118,7 @@ def retract_target(
     record = ledger.get(target)
     if record is None or record.state != State.PUBLISHED:
         platform = parse_target_id(target)[1]
-        return RetractResult(target, platform, True, "not published; nothing to retract")
+        return RetractResult(target, platform, True, _("not published; nothing to retract"))
     factory = adapter_factory or real_or_dry_adapters(settings, dry_run=False)
     return _retract_one(ledger, record, settings, factory, record.permalink or record.remote_id or "?")
 
@@ -116,8 +129,8 @@ def _retract_one(
     target, platform = record.target_id, record.platform
     problem = unconfigured_message(platform, settings)
     if problem is not None or not record.remote_id:
-        why = problem or "no remote id was recorded"
-        return RetractResult(target, platform, False, f"delete by hand: {where} ({why})")
+        why = problem or _("no remote id was recorded")
+        return RetractResult(target, platform, False, _("delete by hand: {where} ({why})").format(where=where, why=why))
     try:
         deleted = factory(platform, on_progress=None).delete(record.remote_id)
     except Exception as exc:
@@ -128,7 +141,9 @@ def _retract_one(
         archive_settled(settings, ledger, target)
         return RetractResult(target, platform, True, f"deleted {where}")
     ledger.transition(target, [State.PUBLISHED], State.PUBLISHED, reason=f"retract failed: {deleted.message}")
-    return RetractResult(target, platform, False, f"still up at {where}: {deleted.message}")
+    return RetractResult(
+        target, platform, False, _("still up at {where}: {why}").format(where=where, why=deleted.message)
+    )
 
 
 @dataclass(frozen=True)
@@ -150,16 +165,24 @@ def doctor(settings: Settings, *, adapter_factory: AdapterFactory | None = None)
     lines: list[DoctorLine] = []
     report = check_paths(None, settings) if settings.posts_dir.is_dir() else None
     if report is None:
-        lines.append(DoctorLine("posts", False, f"posts folder {settings.posts_dir} does not exist"))
+        lines.append(
+            DoctorLine("posts", False, _("posts folder {path} does not exist").format(path=settings.posts_dir))
+        )
     else:
         lines.append(
-            DoctorLine("posts", not report.errors, f"{len(report.posts)} valid, {len(report.errors)} error(s)")
+            DoctorLine(
+                "posts",
+                not report.errors,
+                _("{valid} valid, {errors} error(s)").format(valid=len(report.posts), errors=len(report.errors)),
+            )
         )
     try:
         connect(settings).ping()
-        lines.append(DoctorLine("redis", True, "reachable"))
+        lines.append(DoctorLine("redis", True, _("reachable")))
     except Exception as exc:
-        lines.append(DoctorLine("redis", False, f"not reachable: {type(exc).__name__}: {exc}"))
+        lines.append(
+            DoctorLine("redis", False, _("not reachable: {error}").format(error=f"{type(exc).__name__}: {exc}"))
+        )
 
     used = {p for post in (report.posts if report else []) if post.is_ready for p in post.platforms}
     factory = adapter_factory or real_or_dry_adapters(settings, dry_run=False)
@@ -167,18 +190,20 @@ def doctor(settings: Settings, *, adapter_factory: AdapterFactory | None = None)
         problem = unconfigured_message(name, settings)
         if problem is not None:
             needed = name in used
-            note = "; ready posts list it" if needed else " (no ready post lists it)"
+            note = _("; ready posts list it") if needed else " " + _("(no ready post lists it)")
             lines.append(DoctorLine(name, not needed, problem + note))
             continue
         if cls.needs_public_media_url and not (settings.media_dir and settings.media_base_url):
             lines.append(
-                DoctorLine(name, False, "needs PUBLISHER_MEDIA_DIR and PUBLISHER_MEDIA_BASE_URL (images by URL)")
+                DoctorLine(name, False, _("needs PUBLISHER_MEDIA_DIR and PUBLISHER_MEDIA_BASE_URL (images by URL)"))
             )
             continue
         try:
             checked = factory(name, on_progress=None).check_credentials()
         except Exception as exc:
-            checked = CredentialCheck(False, f"{cls.label}: the credential check failed: {exc}")
+            checked = CredentialCheck(
+                False, _("{platform}: the credential check failed: {error}").format(platform=cls.label, error=exc)
+            )
         lines.append(DoctorLine(name, checked.ok, checked.message))
     return lines
 

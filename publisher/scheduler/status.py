@@ -15,6 +15,8 @@ from rich.text import Text
 
 from publisher.archive.outcomes import archive_lag
 from publisher.archive.review import approval_states, approval_text
+from publisher.i18n import _
+from publisher.i18n.labels import label
 from publisher.publishing.ledger import State
 from publisher.scheduler.runtime import Runtime
 from publisher.scheduler.sync import load_stored_post
@@ -57,8 +59,8 @@ class Row:
 
     @property
     def state_text(self) -> str:
-        text = f"{self.state} (retrying)" if self.retrying else self.state
-        return f"{text} [dry run]" if self.dry_run else text
+        text = label(self.state) + (" " + _("(retrying)") if self.retrying else "")
+        return text + (" " + _("[dry run]") if self.dry_run else "")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class Status:
         )
 
     def header_lines(self) -> list[str]:
-        lines = ["PAUSED: nothing is published until `publisher resume`"] if self.paused else []
+        lines = [_("PAUSED: nothing is published until `publisher resume`")] if self.paused else []
         if self.archive_lag is None:
             lines.append("ARCHIVE UNREACHABLE: publishing goes on; the archive catches up when the database is back")
         elif self.archive_lag:
@@ -140,22 +142,22 @@ def plain_text(status: Status) -> str:
     for row in status.rows:
         where = row.permalink or row.remote_id or ""
         parts = [row.state_text.upper() if row.state in NEEDS_A_PERSON else row.state_text, row.target]
-        parts += [f"due {row.due_text}", f"attempts {row.attempts}"]
+        parts += [_("due {when}").format(when=row.due_text), _("attempts {count}").format(count=row.attempts)]
         if where:
             parts.append(where)
         if row.error:
             parts.append(row.error)
         lines.append("  ".join(parts))
     if not status.rows:
-        lines.append("no targets yet: `publisher run` schedules the ready posts in the posts folder")
+        lines.append(_("no targets yet: `publisher run` schedules the ready posts in the posts folder"))
     return "\n".join(lines)
 
 
 def rich_table(status: Status) -> Table:
-    title = "Publisher status" + (" — PAUSED" if status.paused else "")
-    notes = [line for line in status.header_lines() if not line.startswith("PAUSED")]
+    title = _("Publisher status") + (" — " + _("PAUSED") if status.paused else "")
+    notes = status.header_lines()[1 if status.paused else 0 :]
     table = Table(title=title, caption="\n".join(notes) or None, show_lines=False)
-    for name in ("state", "target", "due (WIB)", "attempts", "remote / permalink", "error / reason"):
+    for name in (_("state"), _("target"), _("due (WIB)"), _("attempts"), _("remote / permalink"), _("error / reason")):
         table.add_column(name, overflow="fold")
     for row in status.rows:
         # Text cells, not markup: an error message may well contain [brackets].

@@ -15,6 +15,8 @@ import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from publisher.i18n import _
+
 DAY_WORDS = {"hari ini": 0, "besok": 1, "lusa": 2}
 _RELATIVE = re.compile(r"^\+(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?$")
 _DAY_AND_TIME = re.compile(r"^(?P<day>hari ini|besok|lusa)\s+(?P<hour>\d{1,2})[:.](?P<minute>\d{2})$")
@@ -31,7 +33,7 @@ def parse_when(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
     local_now = now.astimezone(zone)
     if relative := _RELATIVE.match(spoken):
         if not any(relative.groups()):
-            raise WhenError(f"{text!r}: a number and a unit after '+' (m, h or d), e.g. +2m")
+            raise WhenError(_("{text!r}: a number and a unit after '+' (m, h or d), e.g. +2m").format(text=text))
         days, hours, minutes = (int(relative[unit] or 0) for unit in "dhm")
         moment = local_now + timedelta(days=days, hours=hours, minutes=minutes)
         return _ceil_minute(moment)
@@ -41,7 +43,9 @@ def parse_when(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
     try:
         moment = datetime.fromisoformat(spoken.upper() if "t" in spoken else spoken)
     except ValueError:
-        raise WhenError(f"{text!r} is not a time I can read; write one of: {EXAMPLES}") from None
+        raise WhenError(
+            _("{text!r} is not a time I can read; write one of: {examples}").format(text=text, examples=EXAMPLES)
+        ) from None
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
@@ -49,7 +53,9 @@ def _clock(hour: int, minute: int, text: str) -> time:
     try:
         return time(hour, minute)
     except ValueError:
-        raise WhenError(f"{text!r}: {hour:02d}:{minute:02d} is not a time of day") from None
+        raise WhenError(
+            _("{text!r}: {time} is not a time of day").format(text=text, time=f"{hour:02d}:{minute:02d}")
+        ) from None
 
 
 def _ceil_minute(moment: datetime) -> datetime:

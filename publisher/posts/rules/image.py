@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from publisher.i18n import _
 from publisher.posts.problems import LoadResult, error
 
 MAX_IMAGE_PIXELS = 40_000_000  # ~ 8000×5000; anything larger is refused as a possible decompression bomb
@@ -16,10 +17,12 @@ def check_image(image: Path, post_path: Path, root: Path, result: LoadResult) ->
     line = result.line_of("image")
     resolved = (post_path.parent / image).resolve()
     if not resolved.is_relative_to(root.resolve()):
-        result.problems.append(error(result.display, line, f"image {str(image)!r} is outside the posts folder"))
+        result.problems.append(
+            error(result.display, line, _("image {path!r} is outside the posts folder").format(path=str(image)))
+        )
         return resolved
     if not resolved.is_file():
-        result.problems.append(error(result.display, line, f"image {str(image)!r} not found"))
+        result.problems.append(error(result.display, line, _("image {path!r} not found").format(path=str(image))))
         return resolved
     try:
         with warnings.catch_warnings():
@@ -31,8 +34,14 @@ def check_image(image: Path, post_path: Path, root: Path, result: LoadResult) ->
                 img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         result.problems.append(
-            error(result.display, line, f"image {str(image)!r} is too large to open safely (limit 40 megapixels)")
+            error(
+                result.display,
+                line,
+                _("image {path!r} is too large to open safely (limit 40 megapixels)").format(path=str(image)),
+            )
         )
     except Exception:  # Pillow raises many types for corrupt files; all mean the same to the author
-        result.problems.append(error(result.display, line, f"image {str(image)!r} is not a readable image"))
+        result.problems.append(
+            error(result.display, line, _("image {path!r} is not a readable image").format(path=str(image)))
+        )
     return resolved
