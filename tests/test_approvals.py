@@ -121,3 +121,36 @@ def test_the_database_password_is_a_secret(monkeypatch: pytest.MonkeyPatch) -> N
     masker = Masker.from_settings(settings)
     assert "s3cret" not in masker.mask("password s3cret-Pw! in postgresql+psycopg://publisher:s3cret-Pw%21@db/x")
     assert "s3cret" not in Masker().mask("postgresql://publisher:s3cret-Pw@db:5432/x")  # even when unknown
+
+
+# --- the gate's and the refusals' exact words: what the approver, the operator and `status` read -------------------
+
+
+def test_the_gate_says_exactly_what_it_waits_for(archive_settings: Settings) -> None:
+    settings = required(archive_settings)
+    post = load_post_by_id("paspor", settings)
+    off = gate(post, archive_settings)
+    assert (off.state, off.message, off.allowed) == (
+        GateState.NOT_REQUIRED,
+        "approval not required (PUBLISHER_REQUIRE_APPROVAL is off)",
+        True,
+    )
+    assert gate(post, settings).message == "waiting for approval: publisher approve paspor --by NAME"
+    made = approve(post, "Ani", "  ", settings=settings)
+    assert made.note is None and made.approver == "Ani"
+    when = made.approved_at.astimezone(settings.tz)
+    assert gate(post, settings).message == f"approved by Ani on {when:%Y-%m-%d %H:%M}"
+    assert [s.value for s in GateState] == ["approved", "not_required", "missing", "outdated", "unavailable"]
+
+
+def test_refusals_name_who_may_approve_and_the_two_person_rule(archive_settings: Settings) -> None:
+    settings = required(archive_settings, approvers=["Ani", "Budi"])
+    post = load_post_by_id("paspor", settings)
+    with pytest.raises(ApprovalRefused) as refused:
+        approve(post, "Citra", settings=settings)
+    assert str(refused.value) == "'Citra' may not approve: PUBLISHER_APPROVERS lists Ani, Budi"
+    write_post(settings.posts_dir, extra="author: Ani\n")
+    authored = load_post_by_id("paspor", settings)
+    with pytest.raises(ApprovalRefused) as own:
+        approve(authored, "ani", settings=settings)
+    assert str(own.value) == "Ani wrote 'paspor' (author: Ani): someone else must approve it (two-person rule)"
