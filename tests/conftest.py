@@ -32,7 +32,7 @@ from publisher.i18n import pop_language, push_language
 # PUBLISHER_* variable to isolate their settings, so in this process English is an override that outlives that;
 # subprocesses get the environment. Tests of the Indonesian ask for `native_language`.
 os.environ["PUBLISHER_LANGUAGE"] = "en"
-push_language("en")
+push_language("en")  # once: test modules import this as `conftest`, never as `tests.conftest` (a second copy)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from conftest import run_publisher
 from helpers.posts import write_post
 from helpers.redis import delete_namespace, redis_url_for_tests
 from pydantic import ValidationError
@@ -17,7 +18,6 @@ from publisher.infra.masking import Masker
 from publisher.infra.settings import Settings, settings_problem
 from publisher.scheduler import sync
 from publisher.scheduler.runtime import Runtime
-from tests.conftest import run_publisher
 
 UNREACHABLE = "redis://127.0.0.1:1/0"
 
