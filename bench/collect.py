@@ -40,17 +40,6 @@ from publisher.listening.collect import collect  # noqa: E402
 from publisher.listening.store import EngagementStore  # noqa: E402
 
 PLATFORMS = ("facebook", "instagram", "threads", "x", "mastodon", "bluesky", "telegram")
-METRICS = {
-    "facebook": {"reactions": 12, "comments": 3, "shares": 2, "post_total_media_view_unique": 340, "post_clicks": 25},
-    "instagram": {"views": 500, "reach": 320, "likes": 40, "comments": 5, "shares": 3, "saved": 7,
-                  "total_interactions": 55},
-    "threads": {"views": 200, "likes": 10, "replies": 2, "reposts": 1, "quotes": 0, "shares": 4},
-    "x": {"impression_count": 900, "like_count": 14, "reply_count": 2, "retweet_count": 3, "quote_count": 1,
-          "bookmark_count": 0},
-    "mastodon": {"replies_count": 2, "reblogs_count": 5, "favourites_count": 9},
-    "bluesky": {"likeCount": 8, "repostCount": 2, "replyCount": 1, "quoteCount": 0},
-    "telegram": {},
-}  # fmt: skip
 
 
 def remote_id(platform: str, n: int) -> str:
@@ -66,7 +55,7 @@ def targets(n: int) -> list[tuple[str, str]]:
 
 
 def serve(n: int, conn) -> None:  # the child: the fake, seeded, until told to stop; then its request counts
-    from helpers.fakeplatform import FakeReply, seed, start_fake_platform
+    from helpers.fakeplatform import SAMPLE_METRICS, FakeReply, seed, start_fake_platform
     from helpers.fakeplatform.server import _Handler
 
     # Headers and body go out as two writes: without TCP_NODELAY each answer waits ~40 ms for a delayed ACK,
@@ -80,7 +69,7 @@ def serve(n: int, conn) -> None:  # the child: the fake, seeded, until told to s
                 FakeReply(f"a{i}", "office", "Akta lahir dan KK.", from_office=True)]),
             FakeReply(f"t{i}", "budi", "Terima kasih"),
         ]  # fmt: skip
-        seed(fake, platform, rid, metrics=METRICS[platform], replies=replies)
+        seed(fake, platform, rid, metrics=SAMPLE_METRICS[platform], replies=replies)
     conn.send({p: fake.base(p) for p in PLATFORMS})
     while conn.recv() != "stop":
         with fake.lock:

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import fake_platform_settings, run_publisher
+from helpers.fakeplatform import SAMPLE_METRICS as METRICS
 from helpers.fakeplatform import TOKENS, FakeReply, seed
-from test_reads import METRICS
 
 from publisher.adapters.reads import MetricSnapshot, Reply
 from publisher.adapters.registry import adapter_class, build_adapter

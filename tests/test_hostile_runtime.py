@@ -4,14 +4,12 @@ when loaded; every verb turns an operational error into one line and exit 1; sec
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import pytest
-import redis
 from conftest import run_publisher
 from helpers.posts import write_post
-from helpers.redis import delete_namespace, redis_url_for_tests
+from helpers.runtime import scheduler_runtime
 from pydantic import ValidationError
 
 from publisher.infra.masking import Masker
@@ -31,23 +29,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
-    namespace = f"test-hostile-{uuid.uuid4().hex[:10]}"
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    settings = Settings(
-        redis_url=redis_url_for_tests(),
-        namespace=namespace,
-        posts_dir=posts,
-        state_dir=tmp_path / "state",
-        telegram={"bot_token": "123:abc", "chat_id": "1", "api_base": "http://127.0.0.1:9"},
-    )
-    rt = Runtime(settings)
-    try:
-        rt.redis.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis server on 127.0.0.1:6379")
-    yield rt
-    delete_namespace(rt.redis, namespace)
+    with scheduler_runtime(tmp_path, "test-hostile") as runtime:
+        yield runtime
 
 
 # --- item 4: the sync survives one post it cannot schedule ------------------------------------------------------

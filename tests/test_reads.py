@@ -8,22 +8,13 @@ import math
 from datetime import datetime
 
 import pytest
+from helpers.fakeplatform import SAMPLE_METRICS as METRICS
 from helpers.fakeplatform import TOKENS, FakeReply, seed
 
 from publisher.adapters.reads import ReadFailed
 from publisher.adapters.results import Outcome
 
-METRICS = {
-    "facebook": {"reactions": 12, "comments": 3, "shares": 2, "post_total_media_view_unique": 340, "post_clicks": 25},
-    "instagram": {"views": 500, "reach": 320, "likes": 40, "comments": 5, "shares": 3, "saved": 7,
-                  "total_interactions": 55},
-    "threads": {"views": 200, "likes": 10, "replies": 2, "reposts": 1, "quotes": 0, "shares": 4},
-    "x": {"impression_count": 900, "like_count": 14, "reply_count": 2, "retweet_count": 3, "quote_count": 1,
-          "bookmark_count": 0},
-    "mastodon": {"replies_count": 2, "reblogs_count": 5, "favourites_count": 9},
-    "bluesky": {"likeCount": 8, "repostCount": 2, "replyCount": 1, "quoteCount": 0},
-}  # fmt: skip
-READERS = sorted(METRICS)
+READERS = sorted(name for name, metrics in METRICS.items() if metrics)  # Telegram serves no per-post counters
 REPLIES_READERS = READERS  # Telegram cannot list replies (see its test below)
 # Where each platform's metrics request goes (to count them).
 METRICS_PATH = {

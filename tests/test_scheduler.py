@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
 import redis
 from helpers.posts import write_post
-from helpers.redis import delete_namespace, redis_url_for_tests
+from helpers.redis import redis_url_for_tests
+from helpers.runtime import scheduler_runtime
 
-from publisher.infra.settings import Settings
 from publisher.publishing.ledger import State
 from publisher.scheduler import dispatch
 from publisher.scheduler.runtime import Runtime
@@ -23,23 +22,8 @@ pytestmark = pytest.mark.redis
 
 @pytest.fixture
 def runtime(tmp_path):
-    namespace = f"test-sched-{uuid.uuid4().hex[:10]}"
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    settings = Settings(
-        redis_url=redis_url_for_tests(),
-        namespace=namespace,
-        posts_dir=posts,
-        state_dir=tmp_path / "state",
-        telegram={"bot_token": "123:abc", "chat_id": "1", "api_base": "http://127.0.0.1:9"},
-    )
-    rt = Runtime(settings)
-    try:
-        rt.redis.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis server on 127.0.0.1:6379")
-    yield rt
-    delete_namespace(rt.redis, namespace)
+    with scheduler_runtime(tmp_path, "test-sched") as runtime:
+        yield runtime
 
 
 def _fields(post_id="p", platform="telegram", deadline=""):

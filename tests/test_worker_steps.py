@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 
 import pytest
-import redis
 from click.testing import CliRunner
 from helpers.loopback import CountingPlatform
 from helpers.posts import write_post
-from helpers.redis import delete_namespace, redis_url_for_tests
+from helpers.redis import redis_url_for_tests
+from helpers.runtime import scheduler_runtime
 
 from publisher import defaults
 from publisher.cli import cli
-from publisher.infra.settings import Settings
 from publisher.publishing.ledger import State
 from publisher.scheduler import dispatch, work
-from publisher.scheduler.runtime import PUBLISH_HOOK_ENV, Runtime
+from publisher.scheduler.runtime import PUBLISH_HOOK_ENV
 from publisher.scheduler.status import collect, plain_text
 from publisher.scheduler.supersede import RETRACT_HOOK_ENV
 from publisher.scheduler.sync import sync_posts
@@ -37,24 +35,13 @@ def platform():
 def runtime(tmp_path, platform, monkeypatch):
     monkeypatch.setenv(PUBLISH_HOOK_ENV, "helpers.loopback:publish_via_loopback")
     monkeypatch.setenv(RETRACT_HOOK_ENV, "helpers.loopback:retract_via_loopback")
-    namespace = f"test-steps-{uuid.uuid4().hex[:10]}"
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    settings = Settings(
-        redis_url=redis_url_for_tests(),
-        namespace=namespace,
-        posts_dir=posts,
-        state_dir=tmp_path / "state",
+    with scheduler_runtime(
+        tmp_path,
+        "test-steps",
         telegram={"bot_token": "123:rahasia-sekali", "chat_id": "1", "api_base": platform.url},
         visibility_timeout=20,
-    )
-    rt = Runtime(settings)
-    try:
-        rt.redis.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis server on 127.0.0.1:6379")
-    yield rt
-    delete_namespace(rt.redis, namespace)
+    ) as runtime:
+        yield runtime
 
 
 def _due(runtime, post_id: str, *, minutes_ago: int = 1, **extra) -> str:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from .platforms import BSKY_DID, BSKY_HANDLE, IG_USER, PAGE_ID, TG_CHANNEL, THREADS_USER, TOKENS, Publication
-from .reads import READING_APIS, Engagement, FakeReply, seed
+from .reads import READING_APIS, SAMPLE_METRICS, Engagement, FakeReply, seed
 from .server import FakePlatform, ImageInfo, MediaServer, Request, inspect_image
 
 
@@ -18,6 +18,7 @@ __all__ = [
     "BSKY_HANDLE",
     "IG_USER",
     "PAGE_ID",
+    "SAMPLE_METRICS",
     "TG_CHANNEL",
     "THREADS_USER",
     "TOKENS",

@@ -60,6 +60,20 @@ class Engagement:
     replies: list[FakeReply] = field(default_factory=list)
 
 
+# Counters a published post serves in tests and benches, under each platform's own metric names (Telegram has none).
+SAMPLE_METRICS: dict[str, dict[str, int]] = {
+    "facebook": {"reactions": 12, "comments": 3, "shares": 2, "post_total_media_view_unique": 340, "post_clicks": 25},
+    "instagram": {"views": 500, "reach": 320, "likes": 40, "comments": 5, "shares": 3, "saved": 7,
+                  "total_interactions": 55},
+    "threads": {"views": 200, "likes": 10, "replies": 2, "reposts": 1, "quotes": 0, "shares": 4},
+    "x": {"impression_count": 900, "like_count": 14, "reply_count": 2, "retweet_count": 3, "quote_count": 1,
+          "bookmark_count": 0},
+    "mastodon": {"replies_count": 2, "reblogs_count": 5, "favourites_count": 9},
+    "bluesky": {"likeCount": 8, "repostCount": 2, "replyCount": 1, "quoteCount": 0},
+    "telegram": {},
+}  # fmt: skip
+
+
 def seed(
     fake: FakePlatform,
     platform: str,
@@ -440,4 +454,4 @@ READING_APIS = {
     "mastodon": MastodonReads,
     "bluesky": BlueskyReads,
 }
-__all__ = ["READING_APIS", "Engagement", "FakeReply", "seed"]
+__all__ = ["READING_APIS", "SAMPLE_METRICS", "Engagement", "FakeReply", "seed"]
