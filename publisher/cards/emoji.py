@@ -11,7 +11,7 @@ raqm still shapes and kerns words as wholes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import regex
 from PIL import Image, ImageDraw
@@ -53,6 +53,15 @@ def font_for_cluster(cluster: str) -> str | None:
     if all(c in arabic_coverage() for c in codes):
         return "arabic"
     return None
+
+
+@cache
+def text_font_draws() -> frozenset[str]:
+    """Every character the text font draws, the joiners and selectors no font needs, and the control characters
+    (a line break is a cluster of its own, drawn as nothing): a text made only of these draws whole, which is told
+    without cutting it into clusters (most posts)."""
+    controls = {*range(0x20), *range(0x7F, 0xA0)}
+    return frozenset(map(chr, text_coverage() | IGNORABLE | controls))
 
 
 def _covers(face: str, cluster: str) -> bool:

@@ -44,6 +44,8 @@ REPEAT_MUST_FIRE_WITHIN = timedelta(days=366)
 REPEAT_LOOKBACK = timedelta(days=1)
 REPEAT_HORIZON = timedelta(days=62)
 REPEAT_MAX = 100
+# Unicode's control characters (category Cc) are exactly these two ranges.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # croniter's "R" (random) and "H" (hashed) fields pick a new instant each time they are read: a new target on
 # every sync.
 RANDOM_CRON_FIELD = re.compile(r"(?:^|[\s,/])[RH](?:$|[\s,/(])")
@@ -87,7 +89,7 @@ def wall_time_exists(naive: datetime, tz: ZoneInfo) -> bool:
 
 def control_characters(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
     """The control characters (Unicode category Cc) in ``text``, other than ``allowed``, as escapes (``\\x1b``)."""
-    found = {char for char in text if unicodedata.category(char) == "Cc" and char not in allowed}
+    found = set(_CONTROL.findall(text)) - allowed
     return sorted(escaped(char) for char in found)
 
 
