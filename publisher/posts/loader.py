@@ -47,10 +47,12 @@ def load_post(
     root: Path | None = None,
     platforms: set[str] | None = None,
     display: str | None = None,
+    content: bytes | None = None,
 ) -> LoadResult:
-    """Read and validate one post file. Never raises for bad input: every problem is in ``result.problems``."""
+    """Read and validate one post file (``content``: its bytes, when the caller read them already, within
+    :func:`limits.read_limited`'s limit). Never raises for bad input: every problem is in ``result.problems``."""
     result = LoadResult(path=path, display=display or str(path))
-    text = _read_text(path, result)
+    text = _read_text(path, result, content)
     if text is None:
         return result
     split = _split_front_matter(text, result)
@@ -93,18 +95,19 @@ def load_post(
     return result
 
 
-def _read_text(path: Path, result: LoadResult) -> str | None:
-    refused = limits.file_problem(path)
-    if refused is not None:
-        result.problems.append(error(result.display, 1, refused))
-        return None
-    try:
-        raw = limits.read_limited(path)
-    except OSError as exc:
-        result.problems.append(
-            error(result.display, 1, _("cannot read file: {reason}").format(reason=exc.strerror or exc))
-        )
-        return None
+def _read_text(path: Path, result: LoadResult, raw: bytes | None) -> str | None:
+    if raw is None:
+        refused = limits.file_problem(path)
+        if refused is not None:
+            result.problems.append(error(result.display, 1, refused))
+            return None
+        try:
+            raw = limits.read_limited(path)
+        except OSError as exc:
+            result.problems.append(
+                error(result.display, 1, _("cannot read file: {reason}").format(reason=exc.strerror or exc))
+            )
+            return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -156,14 +159,13 @@ def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
         if not isinstance(node, yaml.MappingNode):
             result.problems.append(error(result.display, 2, _("front matter must be 'key: value' lines")))
             return None
-        too_big = _too_big(node)
-        if too_big is not None:
-            result.problems.append(error(result.display, too_big[0], too_big[1]))
-            return None
-        duplicates = _index_lines(node, "", result.lines, set())
-        for key, line in duplicates:
+        walk = _FrontMatter(loader, result.lines)
+        data = walk.build(node, "", 1)
+        for key, line in walk.duplicates:
             result.problems.append(error(result.display, line, _("key {key!r} appears twice").format(key=key)))
-        data = loader.construct_document(node)
+    except _TooBig as exc:
+        result.problems.append(error(result.display, exc.line, exc.why))
+        return None
     except yaml.MarkedYAMLError as exc:
         # Report where the broken construct starts (an unclosed "[" ...), and where the parser gave up.
         start, end = exc.context_mark, exc.problem_mark
@@ -182,55 +184,72 @@ def _parse_yaml(front: str, result: LoadResult) -> dict[str, Any] | None:
         return None
     finally:
         loader.dispose()
-    return data if not duplicates else None
+    return data if not walk.duplicates else None
 
 
-def _too_big(root: yaml.Node) -> tuple[int, str] | None:
-    """(line, why) when the front matter nests too deep or expands to too many values through aliases.
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
-    Walks without recursion and counts a node each time an alias reaches it: nine levels of nine aliases are
-    a few dozen nodes in the file and hundreds of millions once expanded."""
-    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
-    values = 0
-    while stack:
-        node, depth = stack.pop()
-        values += 1
-        line = node.start_mark.line + 2
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node, why: str) -> None:
+        self.line, self.why = node.start_mark.line + 2, why
+
+
+class _FrontMatter:
+    """One walk over the composed nodes: the line of every key (``event.starts_at``), the keys written twice, and
+    the values, built as PyYAML's SafeConstructor builds them (plain strings, lists and mappings here, for speed;
+    any other tag by the constructor itself).
+
+    It stops as soon as the front matter nests too deep or expands through aliases to too many values (nine
+    levels of nine aliases are a few dozen nodes in the file and hundreds of millions once expanded): a node
+    reached again through an alias counts again, but its lines stay those of where it was written."""
+
+    def __init__(self, loader: yaml.SafeLoader, lines: dict[str, int]) -> None:
+        self.loader = loader
+        self.lines = lines
+        self.values = 0
+        self.duplicates: list[tuple[str, int]] = []
+        self.walked: set[int] = set()
+
+    def build(self, node: yaml.Node, path: str, depth: int) -> Any:
+        self.values += 1
         if depth > limits.MAX_YAML_DEPTH:
-            return line, f"front matter nests deeper than {limits.MAX_YAML_DEPTH} levels"
-        if values > limits.MAX_YAML_VALUES:
-            return line, f"front matter expands to more than {limits.MAX_YAML_VALUES:,} values (YAML aliases?)"
-        if isinstance(node, yaml.MappingNode):
-            stack.extend((part, depth + 1) for pair in node.value for part in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in node.value)
-    return None
+            raise _TooBig(node, f"front matter nests deeper than {limits.MAX_YAML_DEPTH} levels")
+        if self.values > limits.MAX_YAML_VALUES:
+            raise _TooBig(node, f"front matter expands to more than {limits.MAX_YAML_VALUES:,} values (YAML aliases?)")
+        first = id(node) not in self.walked
+        self.walked.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if node.tag == _STR else self.loader.construct_object(node)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                if first:
+                    self.lines.setdefault(f"{path}.{index}", item.start_mark.line + 2)
+                items.append(self.build(item, f"{path}.{index}", depth + 1))
+            return items if node.tag == _SEQ else self.loader.construct_object(node, deep=True)
+        assert isinstance(node, yaml.MappingNode)
+        return self._mapping(node, path, depth, first)
 
-
-def _index_lines(node: yaml.Node, prefix: str, lines: dict[str, int], seen_nodes: set[int]) -> list[tuple[str, int]]:
-    """Record the file line of every key (``event.starts_at``) and list repeated keys.
-
-    A node reached again through an alias is not walked again: its lines are those of where it was written."""
-    duplicates: list[tuple[str, int]] = []
-    if id(node) in seen_nodes:
-        return duplicates
-    seen_nodes.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+    def _mapping(self, node: yaml.MappingNode, path: str, depth: int, first: bool) -> Any:
+        mapping: dict[Any, Any] = {}
+        plain = node.tag == _MAP
+        keys: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            path = f"{prefix}.{key}" if prefix else key
-            line = key_node.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
-            if key in seen:
-                duplicates.append((path, line))
-            seen.add(key)
-            lines.setdefault(path, line)
-            duplicates.extend(_index_lines(value_node, path, lines, seen_nodes))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines.setdefault(f"{prefix}.{index}", item.start_mark.line + 2)
-            duplicates.extend(_index_lines(item, f"{prefix}.{index}", lines, seen_nodes))
-    return duplicates
+            dotted = f"{path}.{key}" if path else key
+            if first:
+                line = key_node.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
+                if key in keys:
+                    self.duplicates.append((dotted, line))
+                keys.add(key)
+                self.lines.setdefault(dotted, line)
+            value = self.build(value_node, dotted, depth + 1)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                plain = False  # a collection as a key, or a merge ("<<"): the constructor decides
+            elif plain:
+                mapping[key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)] = value
+        return mapping if plain else self.loader.construct_object(node, deep=True)
 
 
 _MODELS_BY_PARENT: dict[tuple[str, ...], type[BaseModel]] = {
