@@ -9,7 +9,8 @@ kept: the title says what the notice is, the link is where the reader finds all 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Protocol
 
 from publisher.posts.model import Post
@@ -45,29 +46,12 @@ class Caption:
 
 
 def build_caption(post: Post, adapter: CaptionRules, *, english: bool = False) -> Caption:
-    limit = adapter.max_chars
-    if not english and adapter.name in post.text:
-        text = post.text[adapter.name]
-        return Caption(adapter.name, text, adapter.count(text), limit, overridden=True)
-
-    title, body = (post.en.title, post.en.body or "") if english and post.en else (post.title, post.body)
-    title, body = _lead(title, body)
-    tags = list(post.hashtags)
-    dropped = 0
-    if adapter.max_hashtags is not None and len(tags) > adapter.max_hashtags:
-        dropped = len(tags) - adapter.max_hashtags
-        tags = tags[: adapter.max_hashtags]
-
-    text = _join(title, body, post.link, tags)
-    if adapter.count(text) <= limit:
-        return Caption(adapter.name, text, adapter.count(text), limit, dropped_hashtags=dropped)
-
-    while tags:
-        tags.pop()
-        dropped += 1
-        text = _join(title, body, post.link, tags)
-        if adapter.count(text) <= limit:
-            return Caption(adapter.name, text, adapter.count(text), limit, shortened=True, dropped_hashtags=dropped)
+    """The caption the platform is sent: :func:`measure_caption`'s, with the words cut to fit when they must be."""
+    measured = measure_caption(post, adapter, english=english)
+    if measured.fits or measured.overridden:  # an override is sent word for word (check refuses one too long)
+        return measured
+    title, body = _title_and_body(post, english=english)
+    limit = measured.limit
 
     def fits_body(candidate: str) -> bool:
         return adapter.count(_join(title, candidate, post.link, [])) <= limit
@@ -79,9 +63,45 @@ def build_caption(post: Post, adapter: CaptionRules, *, english: bool = False) -
         text = _join(_shorten(title, fits_title, may_vanish=False), "", post.link, [])
     else:
         text = _join(title, _shorten(body, fits_body, may_vanish=bool(title)), post.link, [])
-    return Caption(adapter.name, text, adapter.count(text), limit, shortened=True, dropped_hashtags=dropped)
+    return replace(measured, text=text, length=adapter.count(text))
 
 
+def measure_caption(post: Post, adapter: CaptionRules, *, english: bool = False) -> Caption:
+    """The caption before any cut of words (what ``check`` needs to know, without the cost of cutting): the
+    override as written, or the derived text with as many hashtags as fit. When even without hashtags it does not
+    fit, that text is returned ``shortened`` and not ``fits``: :func:`build_caption` cuts it."""
+    limit = adapter.max_chars
+    if not english and adapter.name in post.text:
+        text = post.text[adapter.name]
+        return Caption(adapter.name, text, adapter.count(text), limit, overridden=True)
+    title, body = _title_and_body(post, english=english)
+    tags = list(post.hashtags)
+    dropped = 0
+    if adapter.max_hashtags is not None and len(tags) > adapter.max_hashtags:
+        dropped = len(tags) - adapter.max_hashtags
+        tags = tags[: adapter.max_hashtags]
+    text = _join(title, body, post.link, tags)
+    length = adapter.count(text)
+    if length <= limit:  # the platform's own hashtag cap is not a shortening
+        return Caption(adapter.name, text, length, limit, dropped_hashtags=dropped)
+    bare = _join(title, body, post.link, [])
+    bare_length = adapter.count(bare) if tags else length
+    if bare_length > limit:  # the words themselves must be cut: no hashtag stays
+        return Caption(adapter.name, bare, bare_length, limit, shortened=True, dropped_hashtags=dropped + len(tags))
+    while length > limit:  # dropping hashtags is enough: keep as many as fit
+        tags.pop()
+        dropped += 1
+        text = _join(title, body, post.link, tags)
+        length = adapter.count(text)
+    return Caption(adapter.name, text, length, limit, shortened=True, dropped_hashtags=dropped)
+
+
+def _title_and_body(post: Post, *, english: bool) -> tuple[str, str]:
+    title, body = (post.en.title, post.en.body or "") if english and post.en else (post.title, post.body)
+    return _lead(title, body)
+
+
+@lru_cache(maxsize=64)  # the same post's words for each of its platforms
 def _lead(title: str, body: str) -> tuple[str, str]:
     """(title line, body): the caption leads with the card's title — readers of a text-only client or a screen
     reader, and a search of the account, see it — unless the body already opens with it."""
