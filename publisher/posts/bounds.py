@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from croniter import CroniterError, croniter
 
-from publisher.cards.emoji import GRAPHEME, font_for_cluster
+from publisher.cards.emoji import GRAPHEME, font_for_cluster, text_font_draws
 from publisher.posts import limits
 from publisher.posts.model import Post
 from publisher.posts.problems import LoadResult, Problem, error, warning
@@ -74,6 +74,8 @@ def _text_problems(post: Post, result: LoadResult) -> list[Problem]:
 
 def undrawable(text: str) -> str:
     """The first few characters no card font draws (Chinese, Japanese, ...), quoted; empty when all can be."""
+    if text_font_draws().issuperset(text):
+        return ""
     found: list[str] = []
     for cluster in GRAPHEME.findall(text):
         if font_for_cluster(cluster) is None and not all(limits.invisible(char) for char in cluster):
@@ -118,17 +120,21 @@ def _repeat_problems(post: Post, result: LoadResult) -> list[Problem]:
 
 
 def supersede_cycles(results: list[LoadResult], context: list[LoadResult]) -> None:
-    """A post that supersedes (through others) itself: each would cancel the other, and none is published."""
-    replaces = {r.post.id: r.post.supersedes for r in [*results, *context] if r.post and r.post.supersedes}
+    """A post that supersedes (through others) itself: each would cancel the other, and none is published.
+
+    Reads each result's ``supersession`` only, never its post: a cached result's post stays pickled."""
+    replaces = dict(s for r in [*results, *context] if (s := r.supersession) is not None)
     for result in results:
-        if result.post is None or not result.post.supersedes:
+        supersession = result.supersession
+        if supersession is None:
             continue
-        chain: list[str] = [result.post.id]
-        current: str | None = result.post.supersedes
+        own, first = supersession
+        chain: list[str] = [own]
+        current: str | None = first
         while current is not None and current not in chain and len(chain) <= len(replaces):
             chain.append(current)
             current = replaces.get(current)
-        if current == result.post.id and len(chain) > 1:
+        if current == own and len(chain) > 1:
             cycle = " → ".join([*chain, current])
             result.problems.append(
                 error(result.display, result.line_of("supersedes"), f"supersedes forms a cycle: {cycle}")

@@ -155,14 +155,17 @@ class CheckCache:
                 store.entries = saved["entries"]
         return store
 
-    def get(self, key: str, path: Path, display: str) -> LoadResult | None:
+    def holds(self, key: str) -> bool:
+        """Whether the verdict kept under ``key`` still holds (its image, if any, unchanged)."""
         verdict = self.entries.get(key)
         if verdict is None:
-            return None
-        if verdict.image is not None and _digest_of(Path(verdict.image[0])) != verdict.image[1]:
-            return None
+            return False
+        return verdict.image is None or _digest_of(Path(verdict.image[0])) == verdict.image[1]
+
+    def hit(self, key: str, path: Path, display: str) -> LoadResult:
+        """The kept verdict, as a result, after :meth:`holds` said yes (here or in a worker process)."""
         self.used.add(key)
-        return verdict.result(path, display)
+        return self.entries[key].result(path, display)
 
     def put(self, key: str, verdict: Verdict) -> None:
         self.entries[key] = verdict

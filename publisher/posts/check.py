@@ -6,6 +6,7 @@ the settings (a listed platform that is not configured), and the captions (the a
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -25,7 +26,7 @@ from publisher.posts.cache import CheckCache, Verdict, file_key
 from publisher.posts.loader import load_post
 from publisher.posts.model import Post
 from publisher.posts.problems import LoadResult, Problem, error, warning
-from publisher.text.captions import build_caption
+from publisher.text.captions import measure_caption
 
 POOL_MIN_FILES = 400  # below this, starting the worker processes costs more than it saves
 POOL_MIN_CHUNK = 50  # files per task sent to a worker process
@@ -135,13 +136,19 @@ def _check_paths(paths: Sequence[Path] | None, settings: Settings, *, cache: boo
     return report
 
 
-def check_file(file: Path, root: Path, display: str, settings: Settings) -> LoadResult:
-    """One file's own verdict: the loader's problems, then the settings' and the captions' (what the cache keeps)."""
-    result = load_post(file, tz=settings.tz, root=root, platforms=set(adapter_classes()), display=display)
+def check_file(file: Path, root: Path, display: str, settings: Settings, content: bytes | None = None) -> LoadResult:
+    """One file's own verdict: the loader's problems, then the settings' and the captions' (what the cache keeps).
+    ``content``: the file's bytes, when read already."""
+    result = load_post(
+        file, tz=settings.tz, root=root, platforms=set(adapter_classes()), display=display, content=content
+    )
     if result.post is not None:
         result.problems.extend(_settings_rules(result, settings))
         result.problems.extend(_caption_rules(result))
     return result
+
+
+Job = tuple[Path, Path, str]  # a file, the folder its image must stay inside, the name problems show it under
 
 
 def _check_files(
@@ -156,49 +163,67 @@ def _check_files(
     roots = [(base, os.path.realpath(base)) for base in bases]
     shown = _Display()
     jobs = [(f, _root_for(real(f), roots, f), shown(f)) for f in files]
-    results: list[LoadResult | None] = [None] * len(jobs)
-    keys: dict[int, str] = {}
-    for index, (file, root, display) in enumerate(jobs):
-        if store is None:
+    results: list[LoadResult] = []
+    for (file, _root, display), (key, done) in zip(jobs, _judge_all(jobs, settings, store, workers), strict=True):
+        if done is None:  # the cache's verdict still holds
+            assert store is not None and key is not None
+            results.append(store.hit(key, file, display))
             continue
-        if limits.file_problem(file) is not None:
-            continue  # a pipe, a device or an oversized file is never opened here; the loader reports it
-        try:
-            keys[index] = file_key(limits.read_limited(file), file, display, root)
-        except OSError:
-            continue  # the loader reports it
-        results[index] = store.get(keys[index], file, display)
-    todo = [index for index, result in enumerate(results) if result is None]
-    for index, done in zip(todo, _run_jobs([jobs[i] for i in todo], settings, workers), strict=True):
-        if isinstance(done, Verdict):  # from a worker process: the post stays pickled until someone reads it
-            results[index] = done.result(jobs[index][0], jobs[index][2])
-            if store is not None and index in keys:
-                store.put(keys[index], done)
-        else:
-            results[index] = done
-            if store is not None and index in keys:
-                store.put(keys[index], Verdict.of(done))  # now: the rules across files add theirs later
-    return [r for r in results if r is not None]
+        if store is not None and key is not None:  # now: the rules across files add their problems later
+            store.put(key, done if isinstance(done, Verdict) else Verdict.of(done))
+        results.append(done.result(file, display) if isinstance(done, Verdict) else done)
+    return results
 
 
-def _run_jobs(
-    jobs: list[tuple[Path, Path, str]], settings: Settings, workers: int | None
-) -> list[LoadResult | Verdict]:
-    """Checked here, or on every core when there are many (parsing and caption counting are CPU-bound); the worker
-    processes send verdicts back, which cost less to pass between processes than whole results."""
+# (the file's cache key, None) when the cache's verdict holds; (its key, the verdict) when checked now. The key is
+# None when there is no cache, or the file cannot be read (the loader reports why).
+Judged = tuple[str | None, LoadResult | Verdict | None]
+
+
+def _judge(job: Job, settings: Settings, store: CheckCache | None) -> tuple[str | None, LoadResult | None]:
+    file, root, display = job
+    key = content = None
+    if store is not None and limits.file_problem(file) is None:  # a pipe or a device is never opened here
+        with contextlib.suppress(OSError):
+            content = limits.read_limited(file)
+            key = file_key(content, file, display, root)
+    if key is not None and store is not None and store.holds(key):
+        return key, None
+    return key, check_file(file, root, display, settings, content)
+
+
+def _judge_all(jobs: list[Job], settings: Settings, store: CheckCache | None, workers: int | None) -> list[Judged]:
+    """Each file judged here, or on every core when there are many (reading, hashing, parsing and caption counting
+    are CPU-bound). Worker processes are forked with the cache in memory: they look it up themselves, and send back
+    a key for a hit and a verdict for a file checked now, which cost less to pass between processes than results."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS) if workers is None else workers
     if len(jobs) < POOL_MIN_FILES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [check_file(*job, settings) for job in jobs]
-    chunk = max(POOL_MIN_CHUNK, len(jobs) // (workers * 4))
+        return [_judge(job, settings, store) for job in jobs]
+    chunk = max(POOL_MIN_CHUNK, len(jobs) // (workers * 16))  # small enough that no core waits long at the end
     chunks = [jobs[start : start + chunk] for start in range(0, len(jobs), chunk)]
-    # fork: the children start with everything imported and the adapters registered; nothing to re-import.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        done = pool.map(_check_chunk, chunks, [settings] * len(chunks))
-        return [verdict for part in done for verdict in part]
+    # fork: the children start with everything imported, the adapters registered and the cache loaded; the
+    # initializer's arguments are inherited, not pickled.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(settings, store)) as pool:
+        return [judged for part in pool.map(_judge_chunk, chunks) for judged in part]
 
 
-def _check_chunk(jobs: list[tuple[Path, Path, str]], settings: Settings) -> list[Verdict]:
-    return [Verdict.of(check_file(*job, settings)) for job in jobs]
+_adopted: tuple[Settings, CheckCache | None] | None = None  # in a worker process: what it judges with
+
+
+def _adopt(settings: Settings, store: CheckCache | None) -> None:
+    global _adopted
+    _adopted = (settings, store)
+
+
+def _judge_chunk(jobs: list[Job]) -> list[Judged]:
+    assert _adopted is not None
+    settings, store = _adopted
+    judged: list[Judged] = []
+    for job in jobs:
+        key, result = _judge(job, settings, store)
+        judged.append((key, None if result is None else Verdict.of(result)))
+    return judged
 
 
 def _root_for(resolved: str, candidates: list[tuple[Path, str]], file: Path) -> Path:
@@ -316,7 +341,7 @@ def _caption_rules(result: LoadResult) -> list[Problem]:
     classes = adapter_classes()
     for name in post.platforms:
         adapter = classes[name]
-        caption = build_caption(post, adapter)
+        caption = measure_caption(post, adapter)  # whether words must be cut, not the cut itself
         if caption.overridden and not caption.fits:
             problems.append(
                 error(
