@@ -192,20 +192,23 @@ def _judge(job: Job, settings: Settings, store: CheckCache | None) -> tuple[str 
     return key, check_file(file, root, display, settings, content)
 
 
-def _judge_all(jobs: list[Job], settings: Settings, store: CheckCache | None, workers: int | None) -> list[Judged]:
+def _judge_all(jobs: list[Job], settings: Settings, store: CheckCache | None, workers: int | None) -> Iterator[Judged]:
     """Each file judged here, or on every core when there are many (reading, hashing, parsing and caption counting
     are CPU-bound). Worker processes are forked with the cache in memory: they look it up themselves, and send back
-    a key for a hit and a verdict for a file checked now, which cost less to pass between processes than results."""
+    a key for a hit and a verdict for a file checked now, which cost less to pass between processes than results.
+    Yielded in file order as they come, so the caller's work on them overlaps the workers'."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS) if workers is None else workers
     if len(jobs) < POOL_MIN_FILES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_judge(job, settings, store) for job in jobs]
+        yield from (_judge(job, settings, store) for job in jobs)
+        return
     chunk = max(POOL_MIN_CHUNK, len(jobs) // (workers * 16))  # small enough that no core waits long at the end
     chunks = [jobs[start : start + chunk] for start in range(0, len(jobs), chunk)]
     # fork: the children start with everything imported, the adapters registered and the cache loaded; the
     # initializer's arguments are inherited, not pickled.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(settings, store)) as pool:
-        return [judged for part in pool.map(_judge_chunk, chunks) for judged in part]
+        for part in pool.map(_judge_chunk, chunks):
+            yield from part
 
 
 _adopted: tuple[Settings, CheckCache | None] | None = None  # in a worker process: what it judges with

@@ -100,6 +100,8 @@ def invisible(char: str) -> bool:
 
 def escaped(text: str) -> str:
     """``text`` with every non-printable character written as an escape: safe to print on a terminal."""
+    if text.isprintable():
+        return text
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 

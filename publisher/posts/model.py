@@ -293,7 +293,7 @@ class Post(BaseModel):
     def _check_link(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if any(char.isspace() or not char.isprintable() for char in value):
+        if " " in value or not value.isprintable():  # every other space and line break is not printable
             raise ValueError(f"link {value!r} holds spaces or line breaks: write %20 or remove them")
         try:
             parts = urlsplit(value)
