@@ -45,7 +45,7 @@ Dry runs use their own namespace (``<namespace>-dry-run``, :meth:`Ledger.for_dry
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -180,33 +180,44 @@ class TargetRecord:
 
     @classmethod
     def from_redis(cls, raw: Mapping[bytes | str, bytes | str]) -> TargetRecord:
-        data = {_text(k): _text(v) for k, v in raw.items()}  # bytes, or str from a decode_responses client
-        known = {f.name: f.type for f in fields(cls)}
         values: dict[str, Any] = {"progress": {}}
-        for name, value in data.items():
-            if name.startswith(PROGRESS_PREFIX):
-                values["progress"][name.removeprefix(PROGRESS_PREFIX)] = value
-                continue
-            if name not in known:
-                continue  # a field written by a newer version: ignore rather than fail
-            kind = str(known[name])
-            if name == "state":
-                values[name] = State(value)
-            elif name.endswith("_at"):
-                values[name] = datetime.fromisoformat(value)
-            elif kind.startswith("int"):
-                values[name] = int(value)
-            elif kind.startswith("float"):
-                values[name] = float(value)
-            elif kind == "bool":
-                values[name] = value == "1"
-            else:
-                values[name] = value
+        for key, value in raw.items():  # bytes, or str from a decode_responses client
+            name, text = _text(key), _text(value)
+            parse = _FIELD_PARSERS.get(name)
+            if parse is not None:
+                values[name] = parse(text)
+            elif name.startswith(PROGRESS_PREFIX):
+                values["progress"][name.removeprefix(PROGRESS_PREFIX)] = text
+            # else: a field written by a newer version: ignore rather than fail
         return cls(**values)
 
     @property
     def is_published(self) -> bool:
         return self.state == State.PUBLISHED
+
+
+def _field_parser(name: str, kind: str) -> Callable[[str], Any]:
+    if name == "state":
+        return State
+    if name.endswith("_at"):
+        return datetime.fromisoformat
+    if kind.startswith("int"):
+        return int
+    if kind.startswith("float"):
+        return float
+    if kind == "bool":
+        return _flag
+    return str
+
+
+def _flag(text: str) -> bool:
+    return text == "1"
+
+
+# How each stored field is read back, worked out once from the record's fields (the ledger's hot path reads many).
+_FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
+    f.name: _field_parser(f.name, str(f.type)) for f in fields(TargetRecord) if f.name != "progress"
+}
 
 
 def _text(value: bytes | str) -> str:
