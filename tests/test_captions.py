@@ -94,6 +94,20 @@ def test_x_weight_fast_path_agrees_with_the_grapheme_walk():
         assert _x_plain_weight(text) == walked
 
 
+def test_ascii_text_is_counted_as_the_general_counters_count_it():
+    """ASCII captions skip normalising and the walks; every platform's count must not change."""
+    import random
+
+    from publisher.text.counting import COUNTERS
+
+    pool = [*"aZ09 .,;:!?()[]#@_-'\"/", "\r\n", "\n", "\r", "\t", "https://", "http://a.id/x?y=(1)", "www.", "x://y"]
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        for counting, general in COUNTERS.items():
+            assert count(text, counting) == general(text), (counting, text)
+
+
 def test_a_url_ending_in_a_bracket_it_opened_counts_as_one_link_for_x_and_mastodon():
     wiki = "https://id.wikipedia.org/wiki/Imigrasi_(Indonesia)"
     assert count(f"lihat {wiki}", Counting.X_WEIGHTED) == 6 + 23
