@@ -15,10 +15,11 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from publisher.adapters.registry import adapter_classes
-from publisher.i18n import N_, _
+from publisher.i18n import N_, _, current_language
 from publisher.infra.settings import Settings
 from publisher.posts import limits
 from publisher.posts.bounds import supersede_cycles
@@ -136,19 +137,24 @@ def _check_paths(paths: Sequence[Path] | None, settings: Settings, *, cache: boo
     return report
 
 
-def check_file(file: Path, root: Path, display: str, settings: Settings, content: bytes | None = None) -> LoadResult:
+def check_file(
+    file: Path,
+    root: Path,
+    display: str,
+    settings: Settings,
+    content: bytes | None = None,
+    unconfigured: frozenset[str] | None = None,
+) -> LoadResult:
     """One file's own verdict: the loader's problems, then the settings' and the captions' (what the cache keeps).
-    ``content``: the file's bytes, when read already."""
+    ``content``: the file's bytes, when read already; ``unconfigured``: :func:`unconfigured_platforms`, when known."""
     result = load_post(
         file, tz=settings.tz, root=root, platforms=set(adapter_classes()), display=display, content=content
     )
     if result.post is not None:
-        result.problems.extend(_settings_rules(result, settings))
+        missing = unconfigured_platforms(settings) if unconfigured is None else unconfigured
+        result.problems.extend(_settings_rules(result, missing))
         result.problems.extend(_caption_rules(result))
     return result
-
-
-Job = tuple[Path, Path, str]  # a file, the folder its image must stay inside, the name problems show it under
 
 
 def _check_files(
@@ -161,10 +167,9 @@ def _check_files(
 ) -> list[LoadResult]:
     bases = [settings.posts_dir, *(t if t.is_dir() else t.parent for t in targets)]
     roots = [(base, os.path.realpath(base)) for base in bases]
-    shown = _Display()
-    jobs = [(f, _root_for(real(f), roots, f), shown(f)) for f in files]
+    batch = _Batch(files, settings, unconfigured_platforms(settings), store, roots, real, _Display())
     results: list[LoadResult] = []
-    for (file, _root, display), (key, done) in zip(jobs, _judge_all(jobs, settings, store, workers), strict=True):
+    for file, (display, key, done) in zip(files, _judge_all(batch, workers), strict=True):
         if done is None:  # the cache's verdict still holds
             assert store is not None and key is not None
             results.append(store.hit(key, file, display))
@@ -175,57 +180,71 @@ def _check_files(
     return results
 
 
-# (the file's cache key, None) when the cache's verdict holds; (its key, the verdict) when checked now. The key is
-# None when there is no cache, or the file cannot be read (the loader reports why).
-Judged = tuple[str | None, LoadResult | Verdict | None]
+# A file's name in problems, its cache key (None: no cache, or the file cannot be read and the loader says why), and
+# None when the cache's verdict holds, else the verdict now (a result here, a Verdict from a worker process).
+Judged = tuple[str, str | None, LoadResult | Verdict | None]
 
 
-def _judge(job: Job, settings: Settings, store: CheckCache | None) -> tuple[str | None, LoadResult | None]:
-    file, root, display = job
-    key = content = None
-    if store is not None and limits.file_problem(file) is None:  # a pipe or a device is never opened here
-        with contextlib.suppress(OSError):
-            content = limits.read_limited(file)
-            key = file_key(content, file, display, root)
-    if key is not None and store is not None and store.holds(key):
-        return key, None
-    return key, check_file(file, root, display, settings, content)
+@dataclass
+class _Batch:
+    """What judging the files takes, here or in a worker process (which inherits it when forked)."""
+
+    files: list[Path]
+    settings: Settings
+    unconfigured: frozenset[str]
+    store: CheckCache | None
+    roots: list[tuple[Path, str]]  # the folders an image may have to stay inside, and their real paths
+    real: _RealPaths
+    shown: _Display
+
+    def judge(self, index: int) -> tuple[str, str | None, LoadResult | None]:
+        file = self.files[index]
+        root, display = _root_for(self.real(file), self.roots, file), self.shown(file)
+        key = content = None
+        if self.store is not None and limits.file_problem(file) is None:  # a pipe or a device is never opened here
+            with contextlib.suppress(OSError):
+                content = limits.read_limited(file)
+                key = file_key(content, file, display, root)
+        if key is not None and self.store is not None and self.store.holds(key):
+            return display, key, None
+        return display, key, check_file(file, root, display, self.settings, content, self.unconfigured)
 
 
-def _judge_all(jobs: list[Job], settings: Settings, store: CheckCache | None, workers: int | None) -> Iterator[Judged]:
-    """Each file judged here, or on every core when there are many (reading, hashing, parsing and caption counting
-    are CPU-bound). Worker processes are forked with the cache in memory: they look it up themselves, and send back
-    a key for a hit and a verdict for a file checked now, which cost less to pass between processes than results.
-    Yielded in file order as they come, so the caller's work on them overlaps the workers'."""
+def _judge_all(batch: _Batch, workers: int | None) -> Iterator[Judged]:
+    """Each file judged here, or on every core when there are many (naming, reading, hashing, parsing and caption
+    counting are CPU-bound). Worker processes are forked with the batch, the cache included, in memory: each is sent
+    a span of file numbers, looks its files up itself, and sends back a key for a hit and a verdict for a file
+    checked now, which cost less to pass between processes than results. Yielded in file order as they come, so the
+    caller's work on them overlaps the workers'."""
+    count = len(batch.files)
     workers = min(os.cpu_count() or 1, MAX_WORKERS) if workers is None else workers
-    if len(jobs) < POOL_MIN_FILES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (_judge(job, settings, store) for job in jobs)
+    if count < POOL_MIN_FILES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (batch.judge(index) for index in range(count))
         return
-    chunk = max(POOL_MIN_CHUNK, len(jobs) // (workers * 16))  # small enough that no core waits long at the end
-    chunks = [jobs[start : start + chunk] for start in range(0, len(jobs), chunk)]
-    # fork: the children start with everything imported, the adapters registered and the cache loaded; the
-    # initializer's arguments are inherited, not pickled.
+    size = max(POOL_MIN_CHUNK, count // (workers * 16))  # small enough that no core waits long at the end
+    spans = [(start, min(start + size, count)) for start in range(0, count, size)]
+    # fork: the children start with everything imported and the adapters registered; the initializer's arguments
+    # are inherited, not pickled.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(settings, store)) as pool:
-        for part in pool.map(_judge_chunk, chunks):
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(batch,)) as pool:
+        for part in pool.map(_judge_span, spans):
             yield from part
 
 
-_adopted: tuple[Settings, CheckCache | None] | None = None  # in a worker process: what it judges with
+_adopted: _Batch | None = None  # in a worker process: the batch it judges spans of
 
 
-def _adopt(settings: Settings, store: CheckCache | None) -> None:
+def _adopt(batch: _Batch) -> None:
     global _adopted
-    _adopted = (settings, store)
+    _adopted = batch
 
 
-def _judge_chunk(jobs: list[Job]) -> list[Judged]:
+def _judge_span(span: tuple[int, int]) -> list[Judged]:
     assert _adopted is not None
-    settings, store = _adopted
     judged: list[Judged] = []
-    for job in jobs:
-        key, result = _judge(job, settings, store)
-        judged.append((key, None if result is None else Verdict.of(result)))
+    for index in range(*span):
+        display, key, result = _adopted.judge(index)
+        judged.append((display, key, None if result is None else Verdict.of(result)))
     return judged
 
 
@@ -315,26 +334,29 @@ def _cross_file_rules(results: list[LoadResult], context: list[LoadResult]) -> N
             )
 
 
-def _settings_rules(result: LoadResult, settings: Settings) -> list[Problem]:
+def unconfigured_platforms(settings: Settings) -> frozenset[str]:
+    """The platforms an adapter exists for whose settings are missing here (worked out once per check)."""
+    platforms = {name: settings.platform(name) for name in adapter_classes()}
+    return frozenset(name for name, platform in platforms.items() if platform is not None and not platform.configured)
+
+
+def _settings_rules(result: LoadResult, unconfigured: frozenset[str]) -> list[Problem]:
     assert result.post is not None
-    unconfigured = [
-        name
-        for name in result.post.platforms
-        if (platform := settings.platform(name)) is not None and not platform.configured
-    ]
-    if not unconfigured:
+    listed = tuple(name for name in result.post.platforms if name in unconfigured)
+    if not listed:
         return []
-    return [
-        warning(
-            result.display,
-            result.line_of("platforms"),
-            _(NOT_CONFIGURED)
-            + " "
-            + _("{platforms} (publishing there fails until set; `publisher doctor` lists the settings)").format(
-                platforms=", ".join(unconfigured)
-            ),
+    return [warning(result.display, result.line_of("platforms"), _not_configured(listed, current_language()))]
+
+
+@lru_cache(maxsize=256)  # the same few platform lists, in every post file
+def _not_configured(platforms: tuple[str, ...], language: str) -> str:
+    return (
+        _(NOT_CONFIGURED)
+        + " "
+        + _("{platforms} (publishing there fails until set; `publisher doctor` lists the settings)").format(
+            platforms=", ".join(platforms)
         )
-    ]
+    )
 
 
 def _caption_rules(result: LoadResult) -> list[Problem]:
