@@ -217,10 +217,10 @@ class _FrontMatter:
             raise _TooBig(node, f"front matter nests deeper than {limits.MAX_YAML_DEPTH} levels")
         if self.values > limits.MAX_YAML_VALUES:
             raise _TooBig(node, f"front matter expands to more than {limits.MAX_YAML_VALUES:,} values (YAML aliases?)")
-        first = id(node) not in self.walked
-        self.walked.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             return node.value if node.tag == _STR else self.loader.construct_object(node)
+        first = id(node) not in self.walked  # a collection reached again through an alias keeps its first lines
+        self.walked.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             items = []
             for index, item in enumerate(node.value):

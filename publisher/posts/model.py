@@ -15,6 +15,7 @@ import json
 import re
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -43,6 +44,11 @@ class Kind(StrEnum):
 class Status(StrEnum):
     DRAFT = "draft"
     READY = "ready"
+
+
+@lru_cache(maxsize=256)  # parsing an expression is most of croniter's cost; a few recur in many posts
+def _valid_cron(expression: str) -> bool:
+    return bool(croniter.is_valid(expression))
 
 
 def _zone(info: ValidationInfo) -> ZoneInfo:
@@ -333,7 +339,7 @@ class Post(BaseModel):
     def _check_repeat(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if not croniter.is_valid(value):
+        if not _valid_cron(value):
             raise ValueError(
                 _("repeat {value!r} is not a cron expression (e.g. '0 8 * * 1' = Mondays 08:00)").format(value=value)
             )
