@@ -276,3 +276,44 @@ def test_a_caption_is_a_frozen_value():
 
 def test_counting_names_are_the_documented_ones():
     assert [c.value for c in Counting] == ["chars", "chars_url23", "utf16", "graphemes", "x_weighted"]
+
+
+# --- the cut itself, on a platform of a few characters (exact boundaries) -----------------------------------------
+
+
+class Narrow:
+    """A platform whose limit is ``max_chars`` code points: small enough to put every cut on its boundary."""
+
+    name = "narrow"
+    max_hashtags = None
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+
+    @staticmethod
+    def count(text: str) -> int:
+        return len(text)
+
+
+def test_a_title_over_the_limit_is_cut_after_the_last_whole_word_that_fits_exactly():
+    post = make_post("x", title="aaaa bbbb cccc dddd eeee ffff")
+    caption = build_caption(post, Narrow(20))
+    assert caption.text == "aaaa bbbb cccc dddd…" and caption.length == 20 and caption.shortened
+
+
+def test_a_single_word_title_over_the_limit_is_cut_inside_the_word_to_the_last_character_that_fits():
+    caption = build_caption(make_post("x", title="abcdefghijklmnop"), Narrow(10))
+    assert caption.text == "abcdefghi…" and caption.length == 10
+
+
+def test_a_body_of_which_only_the_first_word_fits_keeps_that_word():
+    caption = build_caption(make_post("satu dua tiga", title="T"), Narrow(len("T\n\nsatu…")))
+    assert caption.text == "T\n\nsatu…"
+
+
+def test_check_measures_the_override_not_the_english_caption():
+    from publisher.text.captions import measure_caption
+
+    post = make_post("Isi.", text={"x": "Teks sendiri."}, en={"title": "Title", "body": "Body."})
+    measured = measure_caption(post, adapter_class("x"))
+    assert measured.overridden and measured.text == "Teks sendiri."
