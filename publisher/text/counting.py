@@ -96,14 +96,12 @@ def _ascii(text: str, counting: Counting) -> int:
     """The count of an ASCII text (most Indonesian and English captions), without normalising or walking it: NFC
     changes no ASCII character, each is one code point, one UTF-16 unit, one grapheme (but CR LF, UAX #29 GB3) and
     weighs 1 on X; only the links still need finding."""
-    if counting in (Counting.CHARS, Counting.UTF16):
-        return len(text)
     if counting == Counting.GRAPHEMES:
         return len(text) - text.count("\r\n")
-    if "://" not in text:
+    if counting in (Counting.CHARS, Counting.UTF16) or "://" not in text:
         return len(text)
-    urls = URL_PATTERN.findall(text)
-    return len(text) - sum(map(len, urls)) + len(urls) * URL_WEIGHT
+    rest, urls = _without_urls(text)
+    return len(rest) + urls * URL_WEIGHT
 
 
 def count(text: str, counting: Counting) -> int:
