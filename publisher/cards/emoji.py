@@ -57,11 +57,8 @@ def font_for_cluster(cluster: str) -> str | None:
 
 @cache
 def text_font_draws() -> frozenset[str]:
-    """Every character the text font draws, the joiners and selectors no font needs, and the control characters
-    (a line break is a cluster of its own, drawn as nothing): a text made only of these draws whole, which is told
-    without cutting it into clusters (most posts)."""
-    controls = {*range(0x20), *range(0x7F, 0xA0)}
-    return frozenset(map(chr, text_coverage() | IGNORABLE | controls))
+    """Every character the text font draws, and the joiners and selectors no font needs."""
+    return frozenset(map(chr, text_coverage() | IGNORABLE))
 
 
 def _covers(face: str, cluster: str) -> bool:

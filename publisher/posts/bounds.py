@@ -4,6 +4,7 @@ the line of the key at fault. The numbers are in :mod:`publisher.posts.limits`."
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from croniter import CroniterError, croniter
 
@@ -72,9 +73,16 @@ def _text_problems(post: Post, result: LoadResult) -> list[Problem]:
     return problems
 
 
+@cache
+def _drawn_whole() -> frozenset[str]:
+    """The characters of a text that draws whole, told without cutting it into clusters (most posts): the text
+    font's, and the control characters (a line break is a cluster of its own, drawn as nothing)."""
+    return text_font_draws() | limits.CONTROL_CHARACTERS
+
+
 def undrawable(text: str) -> str:
     """The first few characters no card font draws (Chinese, Japanese, ...), quoted; empty when all can be."""
-    if text_font_draws().issuperset(text):
+    if _drawn_whole().issuperset(text):
         return ""
     found: list[str] = []
     for cluster in GRAPHEME.findall(text):

@@ -46,6 +46,7 @@ REPEAT_HORIZON = timedelta(days=62)
 REPEAT_MAX = 100
 # Unicode's control characters (category Cc) are exactly these two ranges.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = frozenset(char for char in map(chr, range(0xA0)) if _CONTROL.match(char))
 # croniter's "R" (random) and "H" (hashed) fields pick a new instant each time they are read: a new target on
 # every sync.
 RANDOM_CRON_FIELD = re.compile(r"(?:^|[\s,/])[RH](?:$|[\s,/(])")
