@@ -138,21 +138,15 @@ def _check_paths(paths: Sequence[Path] | None, settings: Settings, *, cache: boo
 
 
 def check_file(
-    file: Path,
-    root: Path,
-    display: str,
-    settings: Settings,
-    content: bytes | None = None,
-    unconfigured: frozenset[str] | None = None,
+    file: Path, root: Path, display: str, settings: Settings, content: bytes | None, unconfigured: frozenset[str]
 ) -> LoadResult:
     """One file's own verdict: the loader's problems, then the settings' and the captions' (what the cache keeps).
-    ``content``: the file's bytes, when read already; ``unconfigured``: :func:`unconfigured_platforms`, when known."""
+    ``content``: the file's bytes, when read already; ``unconfigured``: :func:`unconfigured_platforms`."""
     result = load_post(
         file, tz=settings.tz, root=root, platforms=set(adapter_classes()), display=display, content=content
     )
     if result.post is not None:
-        missing = unconfigured_platforms(settings) if unconfigured is None else unconfigured
-        result.problems.extend(_settings_rules(result, missing))
+        result.problems.extend(_settings_rules(result, unconfigured))
         result.problems.extend(_caption_rules(result))
     return result
 
@@ -348,7 +342,7 @@ def _settings_rules(result: LoadResult, unconfigured: frozenset[str]) -> list[Pr
     return [warning(result.display, result.line_of("platforms"), _not_configured(listed, current_language()))]
 
 
-@lru_cache(maxsize=256)  # the same few platform lists, in every post file
+@lru_cache(maxsize=256)  # the same few platform lists, in every post file; `language` keys the cache (`_` reads it)
 def _not_configured(platforms: tuple[str, ...], language: str) -> str:
     return (
         _(NOT_CONFIGURED)
