@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -36,6 +36,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.samples import shift_times  # noqa: E402
 from publisher.infra.settings import Settings  # noqa: E402
 from publisher.posts.check import CheckReport, check_paths  # noqa: E402
 
@@ -73,7 +74,7 @@ def generate(folder: Path, count: int) -> None:
         )
         front = re.sub(r"^platforms: .*$", f"platforms: [{', '.join(PLATFORM_SETS[n % 4])}]", front, flags=re.M)
         front = re.sub(r"^(supersedes|image): .*$\n?", "", front, flags=re.M)
-        front = _shift_times(front, timedelta(days=n // 5, hours=n % 5))
+        front = shift_times(front, timedelta(days=n // 5, hours=n % 5))
         if n % 500 == 7:
             front += f"\nid: post-{n - 1:05d}"  # a duplicate id: this file and the one before
         if n % 500 == 11:
@@ -85,16 +86,6 @@ def generate(folder: Path, count: int) -> None:
         sub = folder / f"{n // 100:03d}"
         sub.mkdir(exist_ok=True)
         (sub / f"post-{n:05d}.md").write_text(f"---\n{front}\n---\n{body}", encoding="utf-8")
-
-
-def _shift_times(front: str, shift: timedelta) -> str:
-    def moved(match: re.Match[str]) -> str:
-        value = match.group(2)
-        fmt = "%Y-%m-%d %H:%M" if " " in value else "%Y-%m-%d"
-        return f"{match.group(1)}{(datetime.strptime(value, fmt) + shift).strftime(fmt)}"
-
-    pattern = r"^(\s*(?:publish_at|starts_at|valid_until): )(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)$"
-    return re.sub(pattern, moved, front, flags=re.M)
 
 
 def floor(folder: Path) -> int:

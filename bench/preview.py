@@ -25,10 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.samples import shift_times  # noqa: E402
+
 EXAMPLES = REPO / "posts"
 PLATFORM_SETS = (
     ["facebook", "instagram", "x", "telegram"],
@@ -59,19 +63,8 @@ def generate(folder: Path, count: int) -> None:
         )
         front = re.sub(r"^(supersedes|repeat): .*$\n?", "", front, flags=re.M)
         front = re.sub(r"^text:\n(  .*\n?)+", "", front + "\n", flags=re.M).rstrip("\n")
-        front = _shift_times(front, shift)
+        front = shift_times(front, shift)
         (folder / f"bench-{n + 1:03d}.md").write_text(f"{front}\n---\n{body}", encoding="utf-8")
-
-
-def _shift_times(front: str, shift: timedelta) -> str:
-    def moved(match: re.Match[str]) -> str:
-        value = match.group(2)
-        fmt = "%Y-%m-%d %H:%M" if " " in value else "%Y-%m-%d"
-        return f"{match.group(1)}{(datetime.strptime(value, fmt) + shift).strftime(fmt)}"
-
-    return re.sub(
-        r"^(\s*(?:publish_at|starts_at|valid_until): )(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)$", moved, front, flags=re.M
-    )
 
 
 def run(posts: Path, out: Path, state: Path, *options: str) -> tuple[float, str]:
